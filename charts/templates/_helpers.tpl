@@ -1,0 +1,198 @@
+{{/*
+Helpers shared by every template. Kept few on purpose: names, labels, the image, the derived
+settings, the server's argv and the store environment.
+*/}}
+
+{{- define "mlflow.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* `<release>-mlflow`, also when the release itself is called mlflow (svc/mlflow-mlflow). */}}
+{{- define "mlflow.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name (include "mlflow.name" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/* Selector labels: name, instance and component only. They are immutable on upgrade. Call with (list $ "component"). */}}
+{{- define "mlflow.selectorLabels" -}}
+{{- $root := index . 0 -}}
+app.kubernetes.io/name: {{ include "mlflow.name" $root }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end }}
+
+{{/* All labels of an object. Call with (list $ "component"). */}}
+{{- define "mlflow.labels" -}}
+{{- $root := index . 0 -}}
+helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "mlflow.selectorLabels" . }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: mlflow
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+{{- end }}
+
+{{- define "mlflow.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "mlflow.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The image reference: repository:tag, or repository@digest when a digest is pinned. */}}
+{{- define "mlflow.image" -}}
+{{- $i := .Values.image -}}
+{{- if $i.digest }}
+{{- printf "%s@%s" $i.repository $i.digest }}
+{{- else }}
+{{- printf "%s:%s" $i.repository (default (printf "v%s-full" .Chart.AppVersion) $i.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A local filesystem path named by a store URI, or "" when the store is remote.
+sqlite:////abs/path -> /abs/path; file:///abs -> /abs; /abs -> /abs. A relative sqlite path
+(three slashes) comes back relative, for the validation to refuse.
+*/}}
+{{- define "mlflow.localPath" -}}
+{{- if hasPrefix "sqlite:///" . }}
+{{- trimPrefix "sqlite:///" . }}
+{{- else if hasPrefix "file://" . }}
+{{- trimPrefix "file://" . }}
+{{- else if hasPrefix "file:" . }}
+{{- trimPrefix "file:" . }}
+{{- else if hasPrefix "/" . }}
+{{- . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Settings derived from the values, computed in one place and read by every template as
+  {{- $s := include "mlflow.settings" . | fromYaml }}
+Nothing here fails: _validate.tpl refuses what cannot work.
+*/}}
+{{- define "mlflow.settings" -}}
+{{- $v := .Values -}}
+{{- $m := $v.mlflow -}}
+{{- $vo := $v.server.value_options | default dict -}}
+{{- $fromSecret := not (empty (dig "secretKeyRef" "name" "" $m.backendStoreUriFrom)) -}}
+{{- $embedded := and (not $fromSecret) (empty $m.backendStoreUri) -}}
+{{- $mountPath := trimSuffix "/" $v.storage.mountPath -}}
+{{- $backendUri := $m.backendStoreUri -}}
+{{- if $embedded }}{{ $backendUri = printf "sqlite:///%s/mlflow.db" $mountPath }}{{ end -}}
+{{- $backendKind := "database" -}}
+{{- if $fromSecret }}{{ $backendKind = "secret" }}
+{{- else if hasPrefix "sqlite:" $backendUri }}{{ $backendKind = "sqlite" }}
+{{- else if or (hasPrefix "file:" $backendUri) (hasPrefix "/" $backendUri) }}{{ $backendKind = "file" }}
+{{- end -}}
+{{- $backendPath := "" -}}
+{{- if not $fromSecret }}{{ $backendPath = include "mlflow.localPath" $backendUri }}{{ end -}}
+{{- $artifactsPath := include "mlflow.localPath" $m.artifactsDestination -}}
+{{- $storage := $v.storage.enabled -}}
+{{- if kindIs "invalid" $storage }}{{ $storage = or $embedded (ne $backendPath "") (ne $artifactsPath "") }}{{ end -}}
+{{- $noServe := or (has "no_serve_artifacts" $v.server.flag_options) (has "no-serve-artifacts" $v.server.flag_options) (eq (toString (index $vo "serve_artifacts")) "false") (eq (toString (index $vo "no_serve_artifacts")) "true") -}}
+{{- $artifacts := $m.artifactsDestination -}}
+{{- if and (empty $artifacts) $storage (not $noServe) }}{{ $artifacts = printf "%s/artifacts" $mountPath }}{{ $artifactsPath = $artifacts }}{{ end -}}
+{{- $rwo := and $storage (has $v.storage.accessMode (list "ReadWriteOnce" "ReadWriteOncePod")) -}}
+{{- $localStore := or (eq $backendKind "sqlite") (eq $backendKind "file") -}}
+{{- $workers := $v.server.workers -}}
+{{- if not (kindIs "invalid" (index $vo "workers")) }}{{ $workers = index $vo "workers" }}{{ end -}}
+{{- $strategy := $v.deploymentStrategy -}}
+{{- if empty $strategy }}
+{{- if or $localStore $rwo }}
+{{- $strategy = dict "type" "Recreate" }}
+{{- else }}
+{{- $strategy = dict "type" "RollingUpdate" "rollingUpdate" (dict "maxSurge" 1 "maxUnavailable" 0) }}
+{{- end }}
+{{- end -}}
+embedded: {{ $embedded }}
+backendKind: {{ $backendKind }}
+backendUri: {{ $backendUri | quote }}
+backendPath: {{ $backendPath | quote }}
+artifactsDestination: {{ $artifacts | quote }}
+artifactsPath: {{ $artifactsPath | quote }}
+serveArtifacts: {{ not $noServe }}
+storage: {{ $storage }}
+claimName: {{ default (printf "%s-data" (include "mlflow.fullname" .)) $v.storage.existingClaim | quote }}
+mountPath: {{ $mountPath | quote }}
+readWriteOnce: {{ $rwo }}
+localStore: {{ $localStore }}
+workers: {{ int64 $workers }}
+strategy: {{- toYaml $strategy | nindent 2 }}
+healthPath: {{ printf "%s/health" (trimSuffix "/" $v.server.staticPrefix) | quote }}
+{{- end }}
+
+{{/*
+Arguments of `mlflow server`. value_options keys render as --dashed-keys in sorted order;
+true is a bare flag; false, null and "" render nothing; lists are comma-joined. host, port and
+workers are the chart's own (checked in _validate.tpl), store URIs never reach argv.
+Call with (dict "root" $ "settings" $s).
+*/}}
+{{- define "mlflow.serverArgs" -}}
+{{- $v := .root.Values -}}
+{{- $vo := $v.server.value_options | default dict -}}
+- server
+- --host
+- {{ index $vo "host" | default "0.0.0.0" | quote }}
+- --port
+- "5000"
+- --workers={{ .settings.workers }}
+{{- with $v.server.staticPrefix }}
+- --static-prefix={{ trimSuffix "/" . }}
+{{- end }}
+{{- range $key, $val := $vo }}
+{{- if not (has $key (list "host" "port" "workers")) }}
+{{- $flag := printf "--%s" ($key | replace "_" "-") }}
+{{- if kindIs "bool" $val }}
+{{- if $val }}
+- {{ $flag }}
+{{- end }}
+{{- else if kindIs "slice" $val }}
+{{- if $val }}
+- {{ printf "%s=%s" $flag (join "," $val) | quote }}
+{{- end }}
+{{- else if not (or (kindIs "invalid" $val) (eq (toString $val) "")) }}
+{{- if and (kindIs "float64" $val) (eq (float64 (int64 $val)) $val) }}{{ $val = int64 $val }}{{ end }}
+- {{ printf "%s=%v" $flag $val | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $v.server.flag_options }}
+- {{ printf "--%s" (trimPrefix "--" . | replace "_" "-") | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Store settings as MLflow's environment variables: plain values or Secret references, never
+argv. Shared by every pod that talks to the stores. Call with (dict "root" $ "settings" $s).
+*/}}
+{{- define "mlflow.storeEnv" -}}
+{{- $m := .root.Values.mlflow -}}
+{{- $s := .settings -}}
+- name: MLFLOW_BACKEND_STORE_URI
+{{- if eq $s.backendKind "secret" }}
+  valueFrom:
+    secretKeyRef: {{- toYaml $m.backendStoreUriFrom.secretKeyRef | nindent 6 }}
+{{- else }}
+  value: {{ $s.backendUri | quote }}
+{{- end }}
+{{- if dig "secretKeyRef" "name" "" $m.registryStoreUriFrom }}
+- name: MLFLOW_REGISTRY_STORE_URI
+  valueFrom:
+    secretKeyRef: {{- toYaml $m.registryStoreUriFrom.secretKeyRef | nindent 6 }}
+{{- else if $m.registryStoreUri }}
+- name: MLFLOW_REGISTRY_STORE_URI
+  value: {{ $m.registryStoreUri | quote }}
+{{- end }}
+{{- with $m.defaultArtifactRoot }}
+- name: MLFLOW_DEFAULT_ARTIFACT_ROOT
+  value: {{ . | quote }}
+{{- end }}
+{{- with $s.artifactsDestination }}
+- name: MLFLOW_ARTIFACTS_DESTINATION
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,101 @@
+{{/*
+Every check on a combination of values lives here. The schema (values.schema.json) refuses
+wrong shapes; this refuses what has the right shape but cannot work. Each message names the
+value and says how to fix it. Call with (dict "root" $ "settings" $s).
+*/}}
+{{- define "mlflow.validate" -}}
+{{- $v := .root.Values -}}
+{{- $m := $v.mlflow -}}
+{{- $s := .settings -}}
+{{- $vo := $v.server.value_options | default dict -}}
+
+{{- if eq $v.image.tag "latest" }}
+{{- fail "mlflow: image.tag=latest is a moving target: pods restarted on different days would run different MLflow versions against one database schema; pin a release such as v3.16.0-full, or leave image.tag empty for the chart's appVersion" }}
+{{- end }}
+
+{{- /* Stores */ -}}
+{{- if and (eq (toString $v.storage.enabled) "false") $s.embedded }}
+{{- fail "mlflow: no backend store is configured and storage.enabled=false, so the built-in SQLite database has nowhere to live; set mlflow.backendStoreUri (or mlflow.backendStoreUriFrom for a URI with credentials), or set storage.enabled=true" }}
+{{- end }}
+{{- range $key := list "backendStoreUri" "registryStoreUri" }}
+{{- $uri := index $m $key }}
+{{- if $uri }}
+{{- if not (regexMatch "^((sqlite|file):/.*|(postgresql|postgres|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+|/.+)$" $uri) }}
+{{- fail (printf "mlflow: mlflow.%s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
+{{- end }}
+{{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
+{{- fail (printf "mlflow: mlflow.%s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with mlflow.%sFrom.secretKeyRef" $key $key) }}
+{{- end }}
+{{- if regexMatch "^sqlite:///[^/]" $uri }}
+{{- fail (printf "mlflow: mlflow.%s=%q is a relative SQLite path, which lands on the read-only root filesystem; use four slashes for an absolute path on the volume, e.g. sqlite:///%s/mlflow.db" $key $uri $s.mountPath) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $m.artifactsDestination }}
+{{- if not (regexMatch "^(/|file:/|[a-z][a-z0-9+.-]*://)" .) }}
+{{- fail (printf "mlflow: mlflow.artifactsDestination=%q is neither an absolute path nor a URI; use a path on the volume such as %s/artifacts, or s3://bucket/path, gs://bucket/path, wasbs://container@account.blob.core.windows.net/path" . $s.mountPath) }}
+{{- end }}
+{{- end }}
+{{- $mounts := list -}}
+{{- if $s.storage }}{{ $mounts = append $mounts $s.mountPath }}{{ end -}}
+{{- range $v.extraVolumeMounts }}{{ $mounts = append $mounts (trimSuffix "/" .mountPath) }}{{ end -}}
+{{- range $what := list (list "mlflow.backendStoreUri" $s.backendPath) (list "mlflow.artifactsDestination" $s.artifactsPath) }}
+{{- $path := index $what 1 }}
+{{- if hasPrefix "/" $path }}
+{{- $covered := false }}
+{{- range $mounts }}{{ if or (eq $path .) (hasPrefix (printf "%s/" .) $path) }}{{ $covered = true }}{{ end }}{{ end }}
+{{- if not $covered }}
+{{- fail (printf "mlflow: %s points at %s, which is not on a mounted volume: the root filesystem is read-only and nothing there survives a restart; set storage.enabled=true with storage.mountPath above that path (now %s), or mount a volume there with extraVolumes and extraVolumeMounts" (index $what 0) $path $s.mountPath) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and $s.serveArtifacts (empty $s.artifactsDestination) }}
+{{- fail "mlflow: the server proxies artifacts but mlflow.artifactsDestination is empty, so uploads would go to ./mlartifacts on the read-only root filesystem and fail; set mlflow.artifactsDestination (e.g. s3://bucket/mlflow), or set storage.enabled=true to keep them on the volume" }}
+{{- end }}
+{{- if and (not $s.serveArtifacts) (empty $m.defaultArtifactRoot) }}
+{{- fail "mlflow: the server does not proxy artifacts (no_serve_artifacts) but mlflow.defaultArtifactRoot is empty, so clients have nowhere to write them; set mlflow.defaultArtifactRoot (e.g. s3://bucket/mlflow)" }}
+{{- end }}
+
+{{- /* Replicas and the strategy */ -}}
+{{- if gt (int $v.replicaCount) 1 }}
+{{- if $s.localStore }}
+{{- fail (printf "mlflow: replicaCount=%d with a %s backend store would corrupt it (several pods writing one file); use PostgreSQL or MySQL (mlflow.backendStoreUriFrom) or set replicaCount=1" (int $v.replicaCount) (eq $s.backendKind "sqlite" | ternary "SQLite" "file")) }}
+{{- end }}
+{{- if $s.readWriteOnce }}
+{{- fail (printf "mlflow: replicaCount=%d with storage.accessMode=%s cannot work: the volume attaches to one node only (Multi-Attach error); keep artifacts in an object store and set storage.enabled=false, use storage.accessMode=ReadWriteMany, or set replicaCount=1" (int $v.replicaCount) $v.storage.accessMode) }}
+{{- end }}
+{{- end }}
+{{- if and (eq (default "RollingUpdate" $s.strategy.type) "RollingUpdate") (or $s.localStore $s.readWriteOnce) }}
+{{- fail (printf "mlflow: deploymentStrategy type RollingUpdate with %s would run the old and new pod together on the same %s; leave deploymentStrategy empty (the chart picks Recreate) or set deploymentStrategy.type=Recreate" ($s.localStore | ternary "a SQLite or file backend store" (printf "storage.accessMode=%s" $v.storage.accessMode)) ($s.localStore | ternary "database file" "volume")) }}
+{{- end }}
+
+{{- /* Server options */ -}}
+{{- range $key, $values := dict "backend_store_uri" "mlflow.backendStoreUri or mlflow.backendStoreUriFrom" "registry_store_uri" "mlflow.registryStoreUri or mlflow.registryStoreUriFrom" "default_artifact_root" "mlflow.defaultArtifactRoot" "artifacts_destination" "mlflow.artifactsDestination" "static_prefix" "server.staticPrefix" }}
+{{- if hasKey $vo $key }}
+{{- fail (printf "mlflow: server.value_options.%s is set by the chart from %s (store settings travel as environment variables, not on the command line); move the value there" $key $values) }}
+{{- end }}
+{{- end }}
+{{- with index $vo "host" }}
+{{- if not (has (toString .) (list "0.0.0.0" "::")) }}
+{{- fail (printf "mlflow: server.value_options.host=%v would stop the server listening on the pod's address, and the probes and Service could not reach it; remove it (the chart uses 0.0.0.0), or use \"::\" for IPv6" .) }}
+{{- end }}
+{{- end }}
+{{- with index $vo "port" }}
+{{- if ne (toString .) "5000" }}
+{{- fail (printf "mlflow: server.value_options.port=%v would move the server off the container port 5000 that the probes and Service use; remove it, and set service.port to change the port clients connect to" .) }}
+{{- end }}
+{{- end }}
+{{- with index $vo "workers" }}
+{{- if or (not (regexMatch "^[0-9]+$" (toString .))) (lt (int .) 1) }}
+{{- fail (printf "mlflow: server.value_options.workers=%v is not a positive whole number; set it to 1 or more (or use server.workers)" .) }}
+{{- end }}
+{{- end }}
+{{- $opts := list -}}
+{{- range $key := list "uvicorn_opts" "gunicorn_opts" "waitress_opts" }}{{ if index $vo $key }}{{ $opts = append $opts $key }}{{ end }}{{ end -}}
+{{- if gt (len $opts) 1 }}
+{{- fail (printf "mlflow: server.value_options sets %s; mlflow server takes at most one of uvicorn_opts, gunicorn_opts and waitress_opts; keep the one for the server you want" (join " and " $opts)) }}
+{{- end }}
+{{- if and (or (index $vo "dev") (has "dev" $v.server.flag_options)) (or (index $vo "app_name") $opts) }}
+{{- fail "mlflow: the dev option cannot be combined with server.value_options.app_name or a *_opts option (mlflow server refuses it); remove dev, which is for local development only" }}
+{{- end }}
+{{- end }}
