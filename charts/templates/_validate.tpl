@@ -75,20 +75,17 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail (printf "mlflow: server.value_options.%s is set by the chart from %s (store settings travel as environment variables, not on the command line); move the value there" $key $values) }}
 {{- end }}
 {{- end }}
-{{- with index $vo "host" }}
-{{- if not (has (toString .) (list "0.0.0.0" "::")) }}
-{{- fail (printf "mlflow: server.value_options.host=%v would stop the server listening on the pod's address, and the probes and Service could not reach it; remove it (the chart uses 0.0.0.0), or use \"::\" for IPv6" .) }}
+{{- $host := index $vo "host" }}
+{{- if and (not (kindIs "invalid" $host)) (not (has (toString $host) (list "0.0.0.0" "::"))) }}
+{{- fail (printf "mlflow: server.value_options.host=%v would stop the server listening on the pod's address, and the probes and Service could not reach it; remove it (the chart uses 0.0.0.0), or use \"::\" for IPv6" $host) }}
 {{- end }}
+{{- $port := index $vo "port" }}
+{{- if and (not (kindIs "invalid" $port)) (ne (toString $port) "5000") }}
+{{- fail (printf "mlflow: server.value_options.port=%v would move the server off the container port 5000 that the probes and Service use; remove it, and set service.port to change the port clients connect to" $port) }}
 {{- end }}
-{{- with index $vo "port" }}
-{{- if ne (toString .) "5000" }}
-{{- fail (printf "mlflow: server.value_options.port=%v would move the server off the container port 5000 that the probes and Service use; remove it, and set service.port to change the port clients connect to" .) }}
-{{- end }}
-{{- end }}
-{{- with index $vo "workers" }}
-{{- if or (not (regexMatch "^[0-9]+$" (toString .))) (lt (int .) 1) }}
-{{- fail (printf "mlflow: server.value_options.workers=%v is not a positive whole number; set it to 1 or more (or use server.workers)" .) }}
-{{- end }}
+{{- $workers := index $vo "workers" }}
+{{- if and (not (kindIs "invalid" $workers)) (or (not (regexMatch "^[0-9]+$" (toString $workers))) (lt (int $workers) 1)) }}
+{{- fail (printf "mlflow: server.value_options.workers=%v is not a positive whole number; set it to 1 or more (or use server.workers)" $workers) }}
 {{- end }}
 {{- $opts := list -}}
 {{- range $key := list "uvicorn_opts" "gunicorn_opts" "waitress_opts" }}{{ if index $vo $key }}{{ $opts = append $opts $key }}{{ end }}{{ end -}}

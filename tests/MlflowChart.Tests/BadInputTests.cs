@@ -1,0 +1,105 @@
+namespace MlflowChart.Tests;
+
+/// <summary>
+/// Every bad input the chart can meet, as a table: each row is a values fragment and the words
+/// its error must contain (the value it names and, for combinations, the fix). Each row runs
+/// under Helm 3 and Helm 4 and must fail the render.
+/// </summary>
+public sealed class BadInputTests
+{
+    private const string Postgres = "backendStoreUriFrom: {secretKeyRef: {name: db, key: uri}}";
+
+    /// <summary>(row name, values, words the error must contain).</summary>
+    public static readonly (string Name, string Values, string[] Words)[] Rows =
+    [
+        // Shapes: the schema refuses misspelt keys at every level and wrong types.
+        ("misspelt top-level key", "replicas: 2", ["replicas"]),
+        ("misspelt storage key", "storage: {enabeld: true}", ["enabeld"]),
+        ("misspelt mlflow key", "mlflow: {backendStoreURI: sqlite:////mlflow/x.db}", ["backendStoreURI"]),
+        ("misspelt server key", "server: {valueOptions: {workers: 2}}", ["valueOptions"]),
+        ("misspelt probe key", "probes: {liveness: {timeout: 5}}", ["timeout"]),
+        ("misspelt image key", "image: {repo: ghcr.io/mlflow/mlflow}", ["repo"]),
+        ("misspelt service key", "service: {ports: 5000}", ["ports"]),
+        ("misspelt serviceAccount key", "serviceAccount: {automount: true}", ["automount"]),
+        ("secretKeyRef without key", "mlflow: {backendStoreUriFrom: {secretKeyRef: {name: db}}}", ["key"]),
+        ("backend URI from a ConfigMap", "mlflow: {backendStoreUriFrom: {configMapKeyRef: {name: db, key: uri}}}", ["configMapKeyRef"]),
+        ("negative replicas", "replicaCount: -1", ["replicaCount"]),
+        ("replicas as words", "replicaCount: two", ["replicaCount"]),
+        ("zero workers", "server: {workers: 0}", ["workers"]),
+        ("zero workers in value_options", "server: {value_options: {workers: 0}}", ["server.value_options.workers", "1 or more"]),
+        ("unknown pull policy", "image: {pullPolicy: Sometimes}", ["pullPolicy", "IfNotPresent"]),
+        ("malformed digest", "image: {digest: \"sha1:abc\"}", ["digest"]),
+        ("unknown service type", "service: {type: Ingress}", ["type", "ClusterIP"]),
+        ("service port out of range", "service: {port: 70000}", ["port"]),
+        ("unknown access mode", "storage: {accessMode: ReadOnlyMany}", ["accessMode", "ReadWriteMany"]),
+        ("size that is no quantity", "storage: {size: lots}", ["size"]),
+        ("relative mount path", "storage: {mountPath: data}", ["mountPath"]),
+        ("static prefix without a slash", "server: {staticPrefix: mlflow}", ["staticPrefix"]),
+        ("invalid fullname override", "fullnameOverride: My_Tracking", ["fullnameOverride"]),
+        ("dashed value_options key", "server: {value_options: {allowed-hosts: x}}", ["allowed-hosts"]),
+        ("zero probe period", "probes: {startup: {periodSeconds: 0}}", ["periodSeconds"]),
+
+        // Combinations: _validate.tpl names the value and the fix.
+        ("no store and storage off", "storage: {enabled: false}", ["mlflow.backendStoreUri", "storage.enabled"]),
+        ("floating image tag", "image: {tag: latest}", ["image.tag=latest", "pin a release"]),
+        ("password in the backend URI", "mlflow: {backendStoreUri: \"postgresql://mlflow:s3cret@db:5432/mlflow\"}", ["mlflow.backendStoreUri", "mlflow.backendStoreUriFrom.secretKeyRef"]),
+        ("password in the registry URI", "mlflow: {registryStoreUri: \"mysql+pymysql://u:pw@db:3306/reg\"}", ["mlflow.registryStoreUri", "mlflow.registryStoreUriFrom.secretKeyRef"]),
+        ("relative SQLite path", "mlflow: {backendStoreUri: \"sqlite:///mlflow.db\"}", ["mlflow.backendStoreUri", "four slashes", "sqlite:////mlflow/mlflow.db"]),
+        ("backend that is no URI", "mlflow: {backendStoreUri: mlflow.db}", ["mlflow.backendStoreUri", "postgresql://"]),
+        ("backend over HTTP", "mlflow: {backendStoreUri: \"http://db:5432/mlflow\"}", ["mlflow.backendStoreUri", "postgresql://"]),
+        ("registry without a database name", "mlflow: {registryStoreUri: \"postgresql://db:5432\"}", ["mlflow.registryStoreUri"]),
+        ("relative artifacts destination", "mlflow: {artifactsDestination: artifacts}", ["mlflow.artifactsDestination", "s3://bucket/path"]),
+        ("store path off the volume", "mlflow: {backendStoreUri: \"sqlite:////data/mlflow.db\"}", ["/data/mlflow.db", "storage.mountPath", "extraVolumeMounts"]),
+        ("artifacts path off the volume", $"mlflow: {{{Postgres}, artifactsDestination: /srv/artifacts}}", ["mlflow.artifactsDestination", "/srv/artifacts"]),
+        ("nowhere for artifacts", $"mlflow: {{{Postgres}}}\nstorage: {{enabled: false}}", ["mlflow.artifactsDestination", "s3://"]),
+        ("no proxy and no artifact root", $"mlflow: {{{Postgres}, artifactsDestination: s3://b/p}}\nserver: {{flag_options: [no_serve_artifacts]}}", ["mlflow.defaultArtifactRoot"]),
+        ("replicas on SQLite", "replicaCount: 2", ["replicaCount=2", "SQLite", "replicaCount=1"]),
+        ("replicas on a file store", "replicaCount: 2\nmlflow: {backendStoreUri: /mlflow/store}", ["replicaCount=2", "file", "PostgreSQL"]),
+        ("replicas on a ReadWriteOnce volume", $"replicaCount: 2\nmlflow: {{{Postgres}}}\nstorage: {{enabled: true}}", ["storage.accessMode=ReadWriteOnce", "ReadWriteMany"]),
+        ("rolling update on SQLite", "deploymentStrategy: {type: RollingUpdate}", ["deploymentStrategy", "Recreate"]),
+        ("store URI in value_options", "server: {value_options: {backend_store_uri: \"postgresql://db/x\"}}", ["server.value_options.backend_store_uri", "mlflow.backendStoreUri"]),
+        ("artifacts in value_options", "server: {value_options: {artifacts_destination: \"s3://b\"}}", ["server.value_options.artifacts_destination", "mlflow.artifactsDestination"]),
+        ("static prefix in value_options", "server: {value_options: {static_prefix: /x}}", ["server.value_options.static_prefix", "server.staticPrefix"]),
+        ("loopback listen address", "server: {value_options: {host: 127.0.0.1}}", ["server.value_options.host", "0.0.0.0"]),
+        ("another port", "server: {value_options: {port: 8080}}", ["server.value_options.port=8080", "service.port"]),
+        ("port zero", "server: {value_options: {port: 0}}", ["server.value_options.port=0"]),
+        ("two server types", "server: {value_options: {uvicorn_opts: \"--limit-concurrency 10\", gunicorn_opts: \"--timeout 60\"}}", ["uvicorn_opts", "gunicorn_opts", "at most one"]),
+        ("dev with an app", "server: {value_options: {dev: true, app_name: basic-auth}}", ["dev", "app_name"]),
+    ];
+
+    public static TheoryData<string, HelmVersion> Cases
+    {
+        get
+        {
+            var data = new TheoryData<string, HelmVersion>();
+            foreach (var row in Rows)
+            {
+                data.Add(row.Name, HelmVersion.Helm3);
+                data.Add(row.Name, HelmVersion.Helm4);
+            }
+
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public async Task Bad_input_is_refused_with_a_message_naming_the_value(string row, HelmVersion helm)
+    {
+        var (_, values, words) = Rows.Single(r => r.Name == row);
+
+        var render = await Helm.TemplateAsync(helm, values);
+
+        render.Succeeded.Should().BeFalse($"'{row}' must not render; it rendered:\n{render.Manifest}");
+        foreach (var word in words)
+        {
+            render.Error.Should().Contain(word, $"the error for '{row}' must name it");
+        }
+    }
+
+    [Fact]
+    public void Every_row_has_a_unique_name()
+    {
+        Rows.Select(r => r.Name).Should().OnlyHaveUniqueItems();
+        Rows.Length.Should().BeGreaterThanOrEqualTo(40);
+    }
+}

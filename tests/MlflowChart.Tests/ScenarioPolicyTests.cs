@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using k8s;
+
+namespace MlflowChart.Tests;
+
+/// <summary>
+/// Policies that hold for every scenario file under both Helm versions: the render loads
+/// strictly, every pod is admitted under the restricted Pod Security Standard, selectors are
+/// stable and match, names are valid, images are pinned, output is deterministic and lint is clean.
+/// </summary>
+public sealed partial class ScenarioPolicyTests
+{
+    private static async Task<Render> RenderScenario(string scenario, HelmVersion helm) =>
+        (await Helm.TemplateAsync(helm, ScenarioFiles.Read(scenario))).ShouldSucceed();
+
+    [Theory, EveryScenario]
+    public async Task Scenario_renders_a_server_and_its_service(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        render.Server().Should().NotBeNull();
+        render.All<V1Service>().Should().Contain(s => s.Spec.Ports.Any(p => p.TargetPort.Value == "http"));
+    }
+
+    [Theory, EveryScenario]
+    public async Task Every_pod_passes_the_restricted_pod_security_standard(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var pod in render.PodTemplates())
+        {
+            PodSecurity.RestrictedViolations(pod.Spec).Should().BeEmpty($"{pod.Owner} must be admitted under restricted");
+        }
+    }
+
+    [Theory, EveryScenario]
+    public async Task Selectors_are_name_instance_and_component_and_match_the_pods(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var deployment in render.All<V1Deployment>())
+        {
+            var selector = deployment.Spec.Selector.MatchLabels;
+            selector.Keys.Should().BeEquivalentTo(
+                ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component"],
+                "selectors are immutable: no chart version, app version or user label may enter them");
+            deployment.Spec.Template.Metadata.Labels.Should().Contain(selector);
+        }
+
+        var serverLabels = render.Server().Spec.Template.Metadata.Labels;
+        foreach (var service in render.All<V1Service>())
+        {
+            serverLabels.Should().Contain(service.Spec.Selector, $"Service {service.Metadata.Name} must select the server pods");
+        }
+    }
+
+    [Theory, EveryScenario]
+    public async Task Every_object_carries_the_recommended_labels_and_a_valid_name(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var obj in render.Objects)
+        {
+            var meta = obj.Meta();
+            meta.Name.Should().MatchRegex(DnsSubdomain(), $"{obj.Kind} names must be valid");
+            meta.Name.Length.Should().BeLessThanOrEqualTo(63, $"{obj.Kind}/{meta.Name} must fit a DNS label");
+            meta.Labels.Keys.Should().Contain(
+                ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
+                 "app.kubernetes.io/version", "app.kubernetes.io/managed-by", "app.kubernetes.io/part-of", "helm.sh/chart"],
+                $"{obj.Kind}/{meta.Name} follows the app.kubernetes.io conventions");
+            meta.Labels["app.kubernetes.io/instance"].Should().Be(Helm.Release);
+        }
+    }
+
+    [Theory, EveryScenario]
+    public async Task Images_are_pinned_to_a_version_or_digest(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var pod in render.PodTemplates())
+        {
+            foreach (var container in (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers))
+            {
+                container.Image.Should().MatchRegex(PinnedImage(), $"{pod.Owner} container {container.Name} must not float");
+                container.Image.Should().NotEndWith(":latest");
+            }
+        }
+    }
+
+    [Theory, EveryScenario]
+    public async Task No_store_uri_or_credential_reaches_a_command_line(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var pod in render.PodTemplates())
+        {
+            foreach (var container in pod.Spec.Containers.Where(c => c.Image.Contains("mlflow")))
+            {
+                var argv = (container.Command ?? []).Concat(container.Args ?? []).ToList();
+                argv.Should().NotContain(a => StoreUri().IsMatch(a),
+                    $"{pod.Owner}: store URIs travel as environment variables, never in argv");
+            }
+        }
+    }
+
+    [Theory, EveryScenario]
+    public async Task Two_renders_are_byte_identical(string scenario, HelmVersion helm)
+    {
+        var values = ScenarioFiles.Read(scenario);
+        var first = await Helm.TemplateUncachedAsync(helm, values);
+        var second = await Helm.TemplateUncachedAsync(helm, values);
+
+        first.Succeeded.Should().BeTrue(first.Stderr);
+        second.Stdout.Should().Be(first.Stdout, "nothing random may change between renders (GitOps tools diff them)");
+    }
+
+    [Theory, EveryScenario]
+    public async Task Helm_lint_strict_is_clean(string scenario, HelmVersion helm)
+    {
+        var lint = await Helm.LintAsync(helm, ScenarioFiles.Read(scenario));
+
+        lint.Succeeded.Should().BeTrue($"helm lint --strict must pass:\n{lint.Stdout}\n{lint.Stderr}");
+        lint.Stdout.Should().NotContain("[WARNING]").And.NotContain("[ERROR]");
+    }
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex(@"(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[a-f0-9]{64})$")]
+    private static partial Regex PinnedImage();
+
+    [GeneratedRegex(@"(sqlite|postgres(ql)?|mysql|mssql)[+a-z0-9]*://|^--(backend|registry)-store-uri")]
+    private static partial Regex StoreUri();
+}

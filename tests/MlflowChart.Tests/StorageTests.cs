@@ -1,0 +1,121 @@
+namespace MlflowChart.Tests;
+
+/// <summary>Where runs and artifacts are kept: the claim, its options, and when there is none.</summary>
+public sealed class StorageTests
+{
+    private const string PostgresAndS3 = """
+        mlflow:
+          backendStoreUriFrom: {secretKeyRef: {name: mlflow-db-secret, key: uri}}
+          artifactsDestination: s3://my-bucket/mlflow
+        """;
+
+    [Theory, BothHelms]
+    public async Task External_database_and_object_store_need_no_volume(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, PostgresAndS3);
+
+        render.All<V1PersistentVolumeClaim>().Should().BeEmpty();
+        render.Server().Spec.Template.Spec.Volumes.Should().NotContain(v => v.PersistentVolumeClaim != null);
+        var uri = render.ServerContainer().Env("MLFLOW_BACKEND_STORE_URI")!;
+        uri.Value.Should().BeNull();
+        uri.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-db-secret");
+        uri.ValueFrom.SecretKeyRef.Key.Should().Be("uri");
+        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("s3://my-bucket/mlflow");
+    }
+
+    [Theory, BothHelms]
+    public async Task Registry_store_from_a_secret_becomes_its_own_env_var(HelmVersion helm)
+    {
+        var container = (await Helm.TemplateAsync(helm, PostgresAndS3 + """
+
+              registryStoreUriFrom: {secretKeyRef: {name: registry-db, key: uri}}
+              defaultArtifactRoot: s3://my-bucket/direct
+            """)).ServerContainer();
+
+        container.Env("MLFLOW_REGISTRY_STORE_URI")!.ValueFrom.SecretKeyRef.Name.Should().Be("registry-db");
+        container.Env("MLFLOW_DEFAULT_ARTIFACT_ROOT")!.Value.Should().Be("s3://my-bucket/direct");
+    }
+
+    [Theory, BothHelms]
+    public async Task A_local_store_path_turns_the_volume_on_by_itself(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, """
+            mlflow:
+              backendStoreUriFrom: {secretKeyRef: {name: db, key: uri}}
+              artifactsDestination: /mlflow/artifacts
+            """);
+
+        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("mlflow-mlflow-data");
+    }
+
+    [Theory, BothHelms]
+    public async Task Size_access_mode_and_class_reach_the_claim(HelmVersion helm)
+    {
+        var claim = (await Helm.TemplateAsync(helm, """
+            storage: {enabled: true, size: 50Gi, accessMode: ReadWriteOncePod, storageClassName: gp2}
+            """)).Single<V1PersistentVolumeClaim>();
+
+        claim.Spec.Resources.Requests["storage"].ToString().Should().Be("50Gi");
+        claim.Spec.AccessModes.Should().Equal("ReadWriteOncePod");
+        claim.Spec.StorageClassName.Should().Be("gp2");
+    }
+
+    [Theory, BothHelms]
+    public async Task Storage_class_dash_asks_for_no_class_and_empty_for_the_default(HelmVersion helm)
+    {
+        (await Helm.TemplateAsync(helm, "storage: {storageClassName: \"-\"}")).Single<V1PersistentVolumeClaim>()
+            .Spec.StorageClassName.Should().Be("");
+        (await Helm.TemplateAsync(helm)).Single<V1PersistentVolumeClaim>()
+            .Spec.StorageClassName.Should().BeNull();
+    }
+
+    [Theory, BothHelms]
+    public async Task An_existing_claim_is_mounted_and_no_claim_is_created(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, "storage: {existingClaim: restored-data}");
+
+        render.All<V1PersistentVolumeClaim>().Should().BeEmpty();
+        render.Server().Spec.Template.Spec.Volumes.Should().ContainSingle(v => v.PersistentVolumeClaim != null)
+            .Which.PersistentVolumeClaim.ClaimName.Should().Be("restored-data");
+    }
+
+    [Theory, BothHelms]
+    public async Task The_mount_path_moves_the_default_database_and_artifacts(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, "storage: {mountPath: /data}");
+        var container = render.ServerContainer();
+
+        container.VolumeMounts.Should().Contain(m => m.MountPath == "/data");
+        container.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("sqlite:////data/mlflow.db");
+        container.Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/data/artifacts");
+    }
+
+    [Theory, BothHelms]
+    public async Task A_store_on_an_extra_volume_counts_as_writable(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, """
+            storage: {enabled: false}
+            mlflow:
+              backendStoreUri: sqlite:////scratch/mlflow.db
+              artifactsDestination: /scratch/artifacts
+            extraVolumes: [{name: scratch, emptyDir: {}}]
+            extraVolumeMounts: [{name: scratch, mountPath: /scratch}]
+            """);
+
+        render.All<V1PersistentVolumeClaim>().Should().BeEmpty();
+        render.ServerContainer().VolumeMounts.Should().Contain(m => m.Name == "scratch" && m.MountPath == "/scratch");
+    }
+
+    [Theory, BothHelms]
+    public async Task The_root_filesystem_is_read_only_with_a_writable_tmp_as_home(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm);
+        var container = render.ServerContainer();
+
+        container.SecurityContext.ReadOnlyRootFilesystem.Should().BeTrue();
+        container.Env("HOME")!.Value.Should().Be("/tmp");
+        var tmp = container.VolumeMounts.Single(m => m.MountPath == "/tmp");
+        render.Server().Spec.Template.Spec.Volumes.Single(v => v.Name == tmp.Name).EmptyDir.Should().NotBeNull();
+        render.Server().Spec.Template.Spec.SecurityContext.FsGroup.Should().Be(1000, "the claim must be writable by the server's UID");
+    }
+}
