@@ -100,6 +100,16 @@ Nothing here fails: _validate.tpl refuses what cannot work.
 {{- $localStore := or (eq $backendKind "sqlite") (eq $backendKind "file") -}}
 {{- $workers := $v.server.workers -}}
 {{- if not (kindIs "invalid" (index $vo "workers")) }}{{ $workers = index $vo "workers" }}{{ end -}}
+{{- $jobs := $v.server.jobExecution -}}
+{{- if kindIs "invalid" $jobs }}{{ $jobs = le (int $v.replicaCount) 1 }}{{ end -}}
+{{- /* Idle memory measured on MLflow 3.11 (PSS, MiB): about 200 + 160 per worker + 1070 for the job runner. */ -}}
+{{- $idle := add 200 (mul 160 (int64 $workers)) (ternary 1070 0 $jobs) -}}
+{{- $request := mul (div (add (div (mul $idle 12) 10) 63) 64) 64 -}}
+{{- $limit := mul (div (add (div (mul $idle 16) 10) 255) 256) 256 -}}
+{{- $resources := $v.resources -}}
+{{- if empty $resources }}
+{{- $resources = dict "requests" (dict "cpu" "250m" "memory" (printf "%dMi" $request)) "limits" (dict "memory" (printf "%dMi" $limit)) }}
+{{- end -}}
 {{- $strategy := $v.deploymentStrategy -}}
 {{- if empty $strategy }}
 {{- if or $localStore $rwo }}
@@ -121,8 +131,29 @@ mountPath: {{ $mountPath | quote }}
 readWriteOnce: {{ $rwo }}
 localStore: {{ $localStore }}
 workers: {{ int64 $workers }}
+jobExecution: {{ $jobs }}
+idleMiB: {{ $idle }}
+requestMiB: {{ $request }}
+limitMiB: {{ $limit }}
+resources: {{- toYaml $resources | nindent 2 }}
 strategy: {{- toYaml $strategy | nindent 2 }}
 healthPath: {{ printf "%s/health" (trimSuffix "/" $v.server.staticPrefix) | quote }}
+{{- end }}
+
+{{/*
+A memory quantity in MiB, rounded down, or -1 when it cannot be read (e.g. "2Gi" -> 2048,
+"1500M" -> 1430, 2147483648 -> 2048).
+*/}}
+{{- define "mlflow.mebibytes" -}}
+{{- $q := . -}}
+{{- if or (kindIs "float64" $q) (kindIs "int64" $q) (kindIs "int" $q) }}{{ $q = printf "%.0f" (float64 $q) }}{{ end -}}
+{{- $q = toString $q -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $factors := dict "" 0.00000095367431640625 "k" 0.0009765625 "Ki" 0.0009765625 "M" 0.95367431640625 "Mi" 1.0 "G" 953.67431640625 "Gi" 1024.0 "T" 953674.31640625 "Ti" 1048576.0 -}}
+{{- $unit := trimPrefix $number $q -}}
+{{- if and $number (hasKey $factors $unit) }}
+{{- mulf (float64 $number) (index $factors $unit) | floor | int64 }}
+{{- else }}-1{{ end }}
 {{- end }}
 
 {{/*

@@ -69,6 +69,30 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail (printf "mlflow: deploymentStrategy type RollingUpdate with %s would run the old and new pod together on the same %s; leave deploymentStrategy empty (the chart picks Recreate) or set deploymentStrategy.type=Recreate" ($s.localStore | ternary "a SQLite or file backend store" (printf "storage.accessMode=%s" $v.storage.accessMode)) ($s.localStore | ternary "database file" "volume")) }}
 {{- end }}
 
+{{- /* Sizing and probe budgets (measured: 7-10 s to /health with defaults, up to 29 s on a cold start under load) */ -}}
+{{- if and $v.server.jobExecution (gt (int $v.replicaCount) 1) }}
+{{- fail (printf "mlflow: server.jobExecution=true with replicaCount=%d would run jobs twice: each pod queues jobs in its own local file, and a pod that starts re-runs every unfinished job in the shared database, including those another pod is running; set server.jobExecution=false (or leave it null, which turns it off for several replicas), or set replicaCount=1" (int $v.replicaCount)) }}
+{{- end }}
+{{- with dig "limits" "memory" "" $v.resources }}
+{{- $limit := include "mlflow.mebibytes" . | int64 }}
+{{- if and (ge $limit 0) (lt $limit (int64 $s.idleMiB)) }}
+{{- fail (printf "mlflow: resources.limits.memory=%v is below the about %d MiB MLflow uses at idle with %d worker(s) and job execution %s, so the container would be OOM-killed as it starts; raise it to %dMi or more, or lower server.workers (about 160 MiB each) or set server.jobExecution=false (about 1070 MiB)" . (int64 $s.idleMiB) (int64 $s.workers) (ternary "on" "off" $s.jobExecution) (int64 $s.limitMiB)) }}
+{{- end }}
+{{- end }}
+{{- $startup := $v.probes.startup }}
+{{- $liveness := $v.probes.liveness }}
+{{- if $startup.enabled }}
+{{- $budget := add $startup.initialDelaySeconds (mul $startup.periodSeconds $startup.failureThreshold) }}
+{{- if lt (int $budget) 60 }}
+{{- fail (printf "mlflow: probes.startup gives MLflow %d s to start (initialDelaySeconds + periodSeconds x failureThreshold), but a cold start took up to 29 s on a loaded node and restarts would loop; raise probes.startup.failureThreshold so the budget is at least 60 s" (int $budget)) }}
+{{- end }}
+{{- else if $liveness.enabled }}
+{{- $budget := add $liveness.initialDelaySeconds (mul $liveness.periodSeconds $liveness.failureThreshold) }}
+{{- if lt (int $budget) 60 }}
+{{- fail (printf "mlflow: probes.startup is off, so probes.liveness judges the start too and would restart MLflow after %d s, while a cold start took up to 29 s on a loaded node; turn probes.startup.enabled back on, or raise probes.liveness.initialDelaySeconds so the budget is at least 60 s" (int $budget)) }}
+{{- end }}
+{{- end }}
+
 {{- /* Server options */ -}}
 {{- range $key, $values := dict "backend_store_uri" "mlflow.backendStoreUri or mlflow.backendStoreUriFrom" "registry_store_uri" "mlflow.registryStoreUri or mlflow.registryStoreUriFrom" "default_artifact_root" "mlflow.defaultArtifactRoot" "artifacts_destination" "mlflow.artifactsDestination" "static_prefix" "server.staticPrefix" }}
 {{- if hasKey $vo $key }}

@@ -64,6 +64,12 @@ public sealed class BadInputTests
         ("another port", "server: {value_options: {port: 8080}}", ["server.value_options.port=8080", "service.port"]),
         ("port zero", "server: {value_options: {port: 0}}", ["server.value_options.port=0"]),
         ("two server types", "server: {value_options: {uvicorn_opts: \"--limit-concurrency 10\", gunicorn_opts: \"--timeout 60\"}}", ["uvicorn_opts", "gunicorn_opts", "at most one"]),
+        ("memory limit below idle use", "resources: {limits: {memory: 512Mi}}", ["resources.limits.memory=512Mi", "1910 MiB", "3072Mi", "server.workers"]),
+        ("decimal memory limit below idle use", "resources: {limits: {memory: 2G}}", ["resources.limits.memory=2G", "server.jobExecution=false"]),
+        ("job execution on several replicas", $"replicaCount: 2\nmlflow: {{{Postgres}, artifactsDestination: s3://b/p}}\nserver: {{jobExecution: true}}", ["server.jobExecution=true", "replicaCount=2", "run jobs twice"]),
+        ("job execution as text", "server: {jobExecution: \"on\"}", ["jobExecution"]),
+        ("startup budget under a minute", "probes: {startup: {failureThreshold: 3}}", ["probes.startup", "20 s", "60 s"]),
+        ("liveness judging a slow start", "probes: {startup: {enabled: false}, liveness: {periodSeconds: 5, failureThreshold: 3}}", ["probes.liveness", "15 s", "probes.startup.enabled"]),
         ("dev with an app", "server: {value_options: {dev: true, app_name: basic-auth}}", ["dev", "app_name"]),
     ];
 
