@@ -13,6 +13,9 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not
 eval "$(bash scripts/setup-helm.sh)"
 export HELM3_BIN HELM4_BIN KUBECTL_BIN
 echo "helm 3: $("$HELM3_BIN" version --template '{{.Version}}')  helm 4: $("$HELM4_BIN" version --template '{{.Version}}')"
+# kube-apiserver, etcd and kubectl for the API-server tests (skipped, with the reason, when missing).
+eval "$(bash scripts/setup-k8s.sh)"
+export KUBEBUILDER_ASSETS MLFLOW_CRDS
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build mlflow-helm.sln -c Release -nologo -clp:ErrorsOnly -v:quiet

@@ -1,0 +1,42 @@
+namespace MlflowChart.Tests.Infrastructure;
+
+/// <summary>
+/// The chart as it was before its latest change, taken from git: HEAD's charts/ when the working
+/// tree has changed it, otherwise the commit before the last one that touched charts/.
+/// </summary>
+public static class PreviousChart
+{
+    private static readonly Lazy<Task<(string? Dir, string? Reason)>> Instance = new(FindAsync);
+
+    public static Task<(string? Dir, string? Reason)> GetAsync() => Instance.Value;
+
+    private static async Task<(string? Dir, string? Reason)> FindAsync()
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        var dirty = await ProcessRunner.RunAsync("git", ["diff", "--quiet", "HEAD", "--", "charts"], timeout);
+        string commit;
+        if (dirty.ExitCode == 1)
+        {
+            commit = "HEAD";
+        }
+        else
+        {
+            var log = await ProcessRunner.RunAsync("git", ["log", "--format=%H", "-n", "2", "--", "charts"], timeout);
+            var commits = log.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (!log.Succeeded || commits.Length < 2)
+            {
+                return (null, $"git history holds no earlier version of charts/ ({log.Stderr.Trim()})");
+            }
+
+            commit = commits[1];
+        }
+
+        var dir = Directory.CreateTempSubdirectory("mlflow-previous-chart-").FullName;
+        var tar = Path.Combine(dir, "chart.tar");
+        var archive = await ProcessRunner.RunAsync("git", ["archive", "-o", tar, commit, "charts"], timeout);
+        var unpack = archive.Succeeded ? await ProcessRunner.RunAsync("tar", ["-xf", tar, "-C", dir], timeout) : archive;
+        return unpack.Succeeded
+            ? (Path.Combine(dir, "charts"), null)
+            : (null, $"could not take charts/ from commit {commit}: {unpack.Stderr.Trim()}");
+    }
+}
