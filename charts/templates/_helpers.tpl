@@ -110,6 +110,32 @@ Nothing here fails: _validate.tpl refuses what cannot work.
 {{- if empty $resources }}
 {{- $resources = dict "requests" (dict "cpu" "250m" "memory" (printf "%dMi" $request)) "limits" (dict "memory" (printf "%dMi" $limit)) }}
 {{- end -}}
+{{- $auth := or $v.auth.enabled (eq (toString (index $vo "app_name")) "basic-auth") -}}
+{{- $authFromSecret := not (empty (dig "secretKeyRef" "name" "" $v.auth.databaseUriFrom)) -}}
+{{- $authUri := $v.auth.databaseUri -}}
+{{- if and $auth (not $authFromSecret) (empty $authUri) $storage }}{{ $authUri = printf "sqlite:///%s/basic_auth.db" $mountPath }}{{ end -}}
+{{- $workspaces := or (has "enable_workspaces" $v.server.flag_options) (has "enable-workspaces" $v.server.flag_options) (eq (toString (index $vo "enable_workspaces")) "true") -}}
+{{- /* Allowed hosts: MLflow answers 403 to any other Host header, and an explicit list replaces its defaults. */ -}}
+{{- $hosts := list -}}
+{{- $userHosts := index $vo "allowed_hosts" -}}
+{{- if kindIs "slice" $userHosts }}{{ $hosts = concat $hosts $userHosts }}{{ else if $userHosts }}{{ $hosts = concat $hosts (splitList "," (toString $userHosts)) }}{{ end -}}
+{{- if $v.server.allowedHosts.derive }}
+{{- if $v.ingress.enabled }}{{ range $v.ingress.hosts }}{{ $hosts = append $hosts .host }}{{ end }}{{ end }}
+{{- if $v.httpRoute.enabled }}{{ $hosts = concat $hosts $v.httpRoute.hostnames }}{{ end }}
+{{- $svc := include "mlflow.fullname" . }}
+{{- range $name := list $svc (printf "%s.%s" $svc $.Release.Namespace) (printf "%s.%s.svc" $svc $.Release.Namespace) (printf "%s.%s.svc.%s" $svc $.Release.Namespace $v.clusterDomain) }}
+{{- $hosts = append $hosts $name }}
+{{- $hosts = append $hosts (printf "%s:%v" $name $v.service.port) }}
+{{- end }}
+{{- $hosts = concat $hosts (list "localhost" "localhost:*" "127.0.0.1" "127.0.0.1:*" "[::1]" "[::1]:*") }}
+{{- if $v.server.allowedHosts.privateNetworks }}
+{{- $hosts = append $hosts "10.*" }}
+{{- range $i := untilStep 16 32 1 }}{{ $hosts = append $hosts (printf "172.%d.*" $i) }}{{ end }}
+{{- $hosts = append $hosts "192.168.*" }}
+{{- end }}
+{{- end -}}
+{{- $cleanHosts := list -}}
+{{- range $hosts }}{{ $h := trim (toString .) }}{{ if $h }}{{ $cleanHosts = append $cleanHosts $h }}{{ end }}{{ end -}}
 {{- $strategy := $v.deploymentStrategy -}}
 {{- if empty $strategy }}
 {{- if or $localStore $rwo }}
@@ -138,6 +164,14 @@ limitMiB: {{ $limit }}
 resources: {{- toYaml $resources | nindent 2 }}
 strategy: {{- toYaml $strategy | nindent 2 }}
 healthPath: {{ printf "%s/health" (trimSuffix "/" $v.server.staticPrefix) | quote }}
+tls: {{ $v.tls.enabled }}
+portName: {{ ternary "https" "http" $v.tls.enabled }}
+scheme: {{ ternary "HTTPS" "HTTP" $v.tls.enabled }}
+auth: {{ $auth }}
+authUri: {{ $authUri | quote }}
+authFromSecret: {{ $authFromSecret }}
+workspaces: {{ $workspaces }}
+allowedHosts: {{ $cleanHosts | uniq | toJson }}
 {{- end }}
 
 {{/*
@@ -164,18 +198,30 @@ Call with (dict "root" $ "settings" $s).
 */}}
 {{- define "mlflow.serverArgs" -}}
 {{- $v := .root.Values -}}
+{{- $s := .settings -}}
 {{- $vo := $v.server.value_options | default dict -}}
+{{- /* The options as MLflow gets them: the user's, with the chart's own merged in. */ -}}
+{{- $opts := omit $vo "host" "port" "workers" "allowed_hosts" -}}
+{{- with $s.allowedHosts }}{{ $_ := set $opts "allowed_hosts" . }}{{ end -}}
+{{- if and $s.auth (not (index $vo "app_name")) }}{{ $_ := set $opts "app_name" "basic-auth" }}{{ end -}}
+{{- if $s.tls }}
+{{- /* One *_opts only: the user's server options and the certificate merged. */ -}}
+{{- if index $vo "gunicorn_opts" }}
+{{- $_ := set $opts "gunicorn_opts" (printf "%s --certfile=/etc/mlflow/tls/tls.crt --keyfile=/etc/mlflow/tls/tls.key" (index $vo "gunicorn_opts")) }}
+{{- else }}
+{{- $_ := set $opts "uvicorn_opts" (trim (printf "%s --ssl-certfile=/etc/mlflow/tls/tls.crt --ssl-keyfile=/etc/mlflow/tls/tls.key" (toString (index $vo "uvicorn_opts" | default "")))) }}
+{{- end }}
+{{- end -}}
 - server
 - --host
 - {{ index $vo "host" | default "0.0.0.0" | quote }}
 - --port
 - "5000"
-- --workers={{ .settings.workers }}
+- --workers={{ $s.workers }}
 {{- with $v.server.staticPrefix }}
 - --static-prefix={{ trimSuffix "/" . }}
 {{- end }}
-{{- range $key, $val := $vo }}
-{{- if not (has $key (list "host" "port" "workers")) }}
+{{- range $key, $val := $opts }}
 {{- $flag := printf "--%s" ($key | replace "_" "-") }}
 {{- if kindIs "bool" $val }}
 {{- if $val }}
@@ -188,7 +234,6 @@ Call with (dict "root" $ "settings" $s).
 {{- else if not (or (kindIs "invalid" $val) (eq (toString $val) "")) }}
 {{- if and (kindIs "float64" $val) (eq (float64 (int64 $val)) $val) }}{{ $val = int64 $val }}{{ end }}
 - {{ printf "%s=%v" $flag $val | quote }}
-{{- end }}
 {{- end }}
 {{- end }}
 {{- range $v.server.flag_options }}
@@ -226,4 +271,68 @@ argv. Shared by every pod that talks to the stores. Call with (dict "root" $ "se
 - name: MLFLOW_ARTIFACTS_DESTINATION
   value: {{ . | quote }}
 {{- end }}
+{{- end }}
+
+{{/* The basic-auth users database URI as MLFLOW_AUTH_DATABASE_URI (the chart's own name). Call with (dict "root" $ "settings" $s). */}}
+{{- define "mlflow.authDatabaseEnv" -}}
+- name: MLFLOW_AUTH_DATABASE_URI
+{{- if .settings.authFromSecret }}
+  valueFrom:
+    secretKeyRef: {{- toYaml .root.Values.auth.databaseUriFrom.secretKeyRef | nindent 6 }}
+{{- else }}
+  value: {{ .settings.authUri | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+The basic-auth INI as the chart writes it. admin_username/admin_password are MLflow's public
+defaults unless auth.admin.existingSecret is set, in which case the init container replaces
+them; database_uri likewise when it comes from a Secret. Call with (dict "root" $ "settings" $s).
+*/}}
+{{- define "mlflow.authIni" -}}
+{{- $a := .root.Values.auth -}}
+[mlflow]
+default_permission = {{ $a.defaultPermission }}
+database_uri = {{ .settings.authUri }}
+admin_username = admin
+admin_password = password1234
+authorization_function = mlflow.server.auth:authenticate_request_basic_auth
+{{- end }}
+
+{{/*
+The migration script. `mlflow db upgrade` fails on a brand-new empty database ("no such
+table"), where the server creates the schema itself at first start, so an empty database is
+left alone. The URIs come from the environment and are handed to MLflow in-process, so they
+never appear in any command line.
+*/}}
+{{- define "mlflow.migrateScript" -}}
+- |
+  import os, runpy, sys
+  import sqlalchemy
+  from mlflow.cli import cli
+
+  def is_empty(uri):
+      engine = sqlalchemy.create_engine(uri)
+      try:
+          return not sqlalchemy.inspect(engine).get_table_names()
+      finally:
+          engine.dispose()
+
+  stores = [os.environ["MLFLOW_BACKEND_STORE_URI"]]
+  registry = os.environ.get("MLFLOW_REGISTRY_STORE_URI")
+  if registry and registry not in stores:
+      stores.append(registry)
+  for number, uri in enumerate(stores, 1):
+      if is_empty(uri):
+          print(f"store {number}: empty database, the server creates its schema at first start")
+      else:
+          print(f"store {number}: upgrading the schema")
+          cli.main(args=["db", "upgrade", uri], standalone_mode=False)
+
+  auth = os.environ.get("MLFLOW_AUTH_DATABASE_URI")
+  if auth and not is_empty(auth):
+      print("basic-auth users database: upgrading the schema")
+      sys.argv = ["mlflow.server.auth", "db", "upgrade", "--url", auth]
+      runpy.run_module("mlflow.server.auth", run_name="__main__")
+  print("migrations done")
 {{- end }}

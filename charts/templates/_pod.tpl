@@ -5,19 +5,25 @@ security settings, the store environment and the volumes are written once.
 Call with a dict:
   root       the chart's root context ($)
   settings   the derived settings (include "mlflow.settings")
-  component  app.kubernetes.io/component of the pod ("server", ...)
+  component  app.kubernetes.io/component of the pod ("server", "migrate", ...)
   name       the main container's name
-  args       the main container's args, as a YAML list string (the command is always `mlflow`)
-  server     true for the tracking server: ports, probes, sidecars, init containers and the
-             server's own scheduling and annotations
+  command    the main container's command, as a YAML list string (default: mlflow)
+  args       the main container's args, as a YAML list string
+  server     true for the tracking server: ports, probes, sidecars, user init containers, the
+             basic-auth config, and the server's own scheduling and annotations
   resources  the main container's resources
   extraEnv, extraVolumes, extraVolumeMounts  lists added to what every pod has
+  annotations  extra pod annotations (e.g. checksums)
+  affinity   affinity for a non-server pod
   restartPolicy  set for Job pods
 */}}
 {{- define "mlflow.pod" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
 {{- $s := .settings -}}
+{{- $image := include "mlflow.image" $root | quote -}}
+{{- $authConfig := and .server $s.auth -}}
+{{- $annotations := merge (dict) (.annotations | default dict) (ternary $v.podAnnotations dict (not (not .server))) -}}
 metadata:
   labels:
     {{- include "mlflow.labels" (list $root .component) | nindent 4 }}
@@ -26,12 +32,12 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
     {{- end }}
-  {{- if and .server $v.podAnnotations }}
+  {{- with $annotations }}
   annotations:
-    {{- toYaml $v.podAnnotations | nindent 4 }}
+    {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  serviceAccountName: {{ include "mlflow.serviceAccountName" $root }}
+  serviceAccountName: {{ .serviceAccountName | default (include "mlflow.serviceAccountName" $root) }}
   automountServiceAccountToken: {{ $v.serviceAccount.automountServiceAccountToken }}
   {{- with .restartPolicy }}
   restartPolicy: {{ . }}
@@ -42,16 +48,73 @@ spec:
   {{- end }}
   securityContext:
     {{- toYaml $v.podSecurityContext | nindent 4 }}
-  {{- if and .server $v.extraInitContainers }}
+  {{- if or $authConfig (and .server $v.extraInitContainers) }}
   initContainers:
-    {{- toYaml $v.extraInitContainers | nindent 4 }}
+    {{- if $authConfig }}
+    # Writes the basic-auth INI from the chart's Secret plus the credentials of your Secrets,
+    # into a memory-backed volume: no credential reaches values, argv or a ConfigMap.
+    - name: auth-config
+      image: {{ $image }}
+      imagePullPolicy: {{ $v.image.pullPolicy }}
+      command:
+        - python
+        - -c
+        - |
+          import configparser, os
+          config = configparser.ConfigParser(interpolation=None)
+          config.read("/etc/mlflow/auth-base/basic_auth.ini")
+          for key in ("admin_username", "admin_password", "database_uri"):
+              value = os.environ.get("AUTH_" + key.upper())
+              if value:
+                  config["mlflow"][key] = value.replace("%", "%%")
+          with open("/etc/mlflow/auth/basic_auth.ini", "w") as ini:
+              config.write(ini)
+          os.chmod("/etc/mlflow/auth/basic_auth.ini", 0o400)
+      env:
+        {{- with $v.auth.admin.existingSecret }}
+        - name: AUTH_ADMIN_USERNAME
+          valueFrom:
+            secretKeyRef:
+              name: {{ . }}
+              key: {{ $v.auth.admin.usernameKey }}
+        - name: AUTH_ADMIN_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: {{ . }}
+              key: {{ $v.auth.admin.passwordKey }}
+        {{- end }}
+        {{- if $s.authFromSecret }}
+        - name: AUTH_DATABASE_URI
+          valueFrom:
+            secretKeyRef: {{- toYaml $v.auth.databaseUriFrom.secretKeyRef | nindent 14 }}
+        {{- end }}
+      securityContext:
+        {{- toYaml $v.securityContext | nindent 8 }}
+      resources:
+        requests:
+          cpu: 10m
+          memory: 64Mi
+        limits:
+          memory: 256Mi
+      volumeMounts:
+        - name: auth-base
+          mountPath: /etc/mlflow/auth-base
+          readOnly: true
+        - name: auth
+          mountPath: /etc/mlflow/auth
+    {{- end }}
+    {{- if .server }}
+    {{- with $v.extraInitContainers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- end }}
   {{- end }}
   containers:
     - name: {{ .name }}
-      image: {{ include "mlflow.image" $root | quote }}
+      image: {{ $image }}
       imagePullPolicy: {{ $v.image.pullPolicy }}
       command:
-        - mlflow
+        {{- .command | default "- mlflow" | nindent 8 }}
       args:
         {{- .args | nindent 8 }}
       env:
@@ -62,6 +125,17 @@ spec:
         - name: USER
           value: mlflow
         {{- include "mlflow.storeEnv" (dict "root" $root "settings" $s) | nindent 8 }}
+        {{- if $authConfig }}
+        - name: MLFLOW_AUTH_CONFIG_PATH
+          value: /etc/mlflow/auth/basic_auth.ini
+        {{- with $v.auth.secretKey.existingSecret }}
+        - name: MLFLOW_FLASK_SERVER_SECRET_KEY
+          valueFrom:
+            secretKeyRef:
+              name: {{ . }}
+              key: {{ $v.auth.secretKey.key }}
+        {{- end }}
+        {{- end }}
         {{- with .extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -76,7 +150,7 @@ spec:
         {{- toYaml $v.securityContext | nindent 8 }}
       {{- if .server }}
       ports:
-        - name: http
+        - name: {{ $s.portName }}
           containerPort: 5000
           protocol: TCP
       {{- range $kind := list "startup" "liveness" "readiness" }}
@@ -85,8 +159,8 @@ spec:
       {{ $kind }}Probe:
         httpGet:
           path: {{ $s.healthPath }}
-          port: http
-          scheme: HTTP
+          port: {{ $s.portName }}
+          scheme: {{ $s.scheme }}
         initialDelaySeconds: {{ $p.initialDelaySeconds }}
         periodSeconds: {{ $p.periodSeconds }}
         timeoutSeconds: {{ $p.timeoutSeconds }}
@@ -105,6 +179,16 @@ spec:
         - name: data
           mountPath: {{ $s.mountPath }}
         {{- end }}
+        {{- if and .server $s.tls }}
+        - name: tls
+          mountPath: /etc/mlflow/tls
+          readOnly: true
+        {{- end }}
+        {{- if $authConfig }}
+        - name: auth
+          mountPath: /etc/mlflow/auth
+          readOnly: true
+        {{- end }}
         {{- with $v.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -121,6 +205,27 @@ spec:
     - name: data
       persistentVolumeClaim:
         claimName: {{ $s.claimName }}
+    {{- end }}
+    {{- if and .server $s.tls }}
+    - name: tls
+      secret:
+        secretName: {{ $v.tls.secretName }}
+        defaultMode: 0440
+        items:
+          - key: tls.crt
+            path: tls.crt
+          - key: tls.key
+            path: tls.key
+    {{- end }}
+    {{- if $authConfig }}
+    - name: auth-base
+      secret:
+        secretName: {{ include "mlflow.fullname" $root }}-auth
+        defaultMode: 0440
+    - name: auth
+      emptyDir:
+        medium: Memory
+        sizeLimit: 1Mi
     {{- end }}
     {{- with $v.extraVolumes }}
     {{- toYaml . | nindent 4 }}
@@ -139,6 +244,11 @@ spec:
   {{- end }}
   {{- with $v.tolerations }}
   tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- else }}
+  {{- with .affinity }}
+  affinity:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   {{- end }}

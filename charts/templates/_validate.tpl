@@ -17,19 +17,21 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- if and (eq (toString $v.storage.enabled) "false") $s.embedded }}
 {{- fail "mlflow: no backend store is configured and storage.enabled=false, so the built-in SQLite database has nowhere to live; set mlflow.backendStoreUri (or mlflow.backendStoreUriFrom for a URI with credentials), or set storage.enabled=true" }}
 {{- end }}
-{{- range $key := list "backendStoreUri" "registryStoreUri" }}
-{{- $uri := index $m $key }}
+{{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri }}
 {{- if $uri }}
 {{- if not (regexMatch "^((sqlite|file):/.*|(postgresql|postgres|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+|/.+)$" $uri) }}
-{{- fail (printf "mlflow: mlflow.%s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
+{{- fail (printf "mlflow: %s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
 {{- end }}
 {{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
-{{- fail (printf "mlflow: mlflow.%s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with mlflow.%sFrom.secretKeyRef" $key $key) }}
+{{- fail (printf "mlflow: %s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef" $key $key) }}
 {{- end }}
 {{- if regexMatch "^sqlite:///[^/]" $uri }}
-{{- fail (printf "mlflow: mlflow.%s=%q is a relative SQLite path, which lands on the read-only root filesystem; use four slashes for an absolute path on the volume, e.g. sqlite:///%s/mlflow.db" $key $uri $s.mountPath) }}
+{{- fail (printf "mlflow: %s=%q is a relative SQLite path, which lands on the read-only root filesystem; use four slashes for an absolute path on the volume, e.g. sqlite:///%s/mlflow.db" $key $uri $s.mountPath) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if and $s.auth (not (hasPrefix "sqlite:" $s.authUri)) (not $s.authFromSecret) (hasPrefix "/" (include "mlflow.localPath" $s.authUri)) }}
+{{- fail "mlflow: auth.databaseUri must be a database URI (sqlite:////path/basic_auth.db or a server database), not a plain path" }}
 {{- end }}
 {{- with $m.artifactsDestination }}
 {{- if not (regexMatch "^(/|file:/|[a-z][a-z0-9+.-]*://)" .) }}
@@ -39,7 +41,9 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- $mounts := list -}}
 {{- if $s.storage }}{{ $mounts = append $mounts $s.mountPath }}{{ end -}}
 {{- range $v.extraVolumeMounts }}{{ $mounts = append $mounts (trimSuffix "/" .mountPath) }}{{ end -}}
-{{- range $what := list (list "mlflow.backendStoreUri" $s.backendPath) (list "mlflow.artifactsDestination" $s.artifactsPath) }}
+{{- $authPath := "" }}
+{{- if and $s.auth (not $s.authFromSecret) }}{{ $authPath = include "mlflow.localPath" $s.authUri }}{{ end }}
+{{- range $what := list (list "mlflow.backendStoreUri" $s.backendPath) (list "mlflow.artifactsDestination" $s.artifactsPath) (list "auth.databaseUri" $authPath) }}
 {{- $path := index $what 1 }}
 {{- if hasPrefix "/" $path }}
 {{- $covered := false }}
@@ -91,6 +95,82 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- if lt (int $budget) 60 }}
 {{- fail (printf "mlflow: probes.startup is off, so probes.liveness judges the start too and would restart MLflow after %d s, while a cold start took up to 29 s on a loaded node; turn probes.startup.enabled back on, or raise probes.liveness.initialDelaySeconds so the budget is at least 60 s" (int $budget)) }}
 {{- end }}
+{{- end }}
+
+{{- /* TLS */ -}}
+{{- if and $v.tls.enabled (not $v.tls.secretName) }}
+{{- fail "mlflow: tls.enabled=true but tls.secretName is empty, so the server has no certificate; create one with kubectl create secret tls mlflow-tls --cert=tls.crt --key=tls.key and set tls.secretName=mlflow-tls" }}
+{{- end }}
+{{- if and $v.tls.enabled (index $vo "waitress_opts") }}
+{{- fail "mlflow: tls.enabled=true cannot work with server.value_options.waitress_opts: waitress serves no HTTPS; remove waitress_opts (the default uvicorn server takes the certificate)" }}
+{{- end }}
+{{- if and $v.tls.enabled (or (index $vo "dev") (has "dev" $v.server.flag_options)) }}
+{{- fail "mlflow: tls.enabled=true cannot work with the dev option (Flask's development server takes no certificate); remove dev" }}
+{{- end }}
+
+{{- /* Basic auth */ -}}
+{{- if $s.auth }}
+{{- with index $vo "app_name" }}
+{{- if ne (toString .) "basic-auth" }}
+{{- fail (printf "mlflow: auth.enabled=true turns on the basic-auth app but server.value_options.app_name=%v asks for another; remove one of them" .) }}
+{{- end }}
+{{- end }}
+{{- $envKey := false }}
+{{- range $v.env }}{{ if eq .name "MLFLOW_FLASK_SERVER_SECRET_KEY" }}{{ $envKey = true }}{{ end }}{{ end }}
+{{- if not (or $v.auth.secretKey.existingSecret $envKey) }}
+{{- fail "mlflow: basic auth needs a Flask secret key shared by every worker and replica, or the workers crash-loop; create one with kubectl create secret generic mlflow-auth-secret --from-literal=secret-key=\"$(openssl rand -hex 32)\" and set auth.secretKey.existingSecret=mlflow-auth-secret (or pass MLFLOW_FLASK_SERVER_SECRET_KEY through env from that Secret)" }}
+{{- end }}
+{{- if and (not $s.authFromSecret) (empty $s.authUri) }}
+{{- fail "mlflow: basic auth needs a users database, and without a volume MLflow's default (a relative SQLite file) lands on the read-only root filesystem and the server never becomes healthy; set auth.databaseUriFrom.secretKeyRef to a database URI in a Secret, or set storage.enabled=true" }}
+{{- end }}
+{{- end }}
+
+{{- /* Workspaces */ -}}
+{{- if $s.workspaces }}
+{{- if eq $s.backendKind "file" }}
+{{- fail "mlflow: workspaces (enable_workspaces) need a SQL backend store, but mlflow.backendStoreUri is a file store; use PostgreSQL, MySQL, MSSQL or SQLite (mlflow.backendStoreUriFrom or sqlite:////mlflow/mlflow.db)" }}
+{{- end }}
+{{- if not $m.defaultArtifactRoot }}
+{{- fail "mlflow: workspaces (enable_workspaces) need mlflow.defaultArtifactRoot, the root under which each workspace gets its artifacts; set it, e.g. mlflow.defaultArtifactRoot=s3://bucket/mlflow or mlflow-artifacts:/ while the server proxies artifacts" }}
+{{- end }}
+{{- end }}
+{{- range $v.env }}
+{{- if eq .name "MLFLOW_WORKSPACE" }}
+{{- fail "mlflow: env sets MLFLOW_WORKSPACE, and the MLflow server refuses to start with it; remove it from env (clients choose their workspace, the server serves all)" }}
+{{- end }}
+{{- end }}
+
+{{- /* Ingress, HTTPRoute and allowed hosts */ -}}
+{{- $hostPattern := "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }}
+{{- if $v.ingress.enabled }}
+{{- if not $v.ingress.hosts }}
+{{- fail "mlflow: ingress.enabled=true but ingress.hosts is empty; add a host, e.g. ingress.hosts[0].host=mlflow.example.com (it is also added to MLflow's allowed hosts)" }}
+{{- end }}
+{{- range $i, $h := $v.ingress.hosts }}
+{{- if not (regexMatch $hostPattern (toString $h.host)) }}
+{{- fail (printf "mlflow: ingress.hosts[%d].host=%q is not a DNS name; give a lowercase host such as mlflow.example.com, without scheme, port or path" $i (toString $h.host)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if $v.httpRoute.enabled }}
+{{- if not $v.httpRoute.parentRefs }}
+{{- fail "mlflow: httpRoute.enabled=true but httpRoute.parentRefs is empty, so the route attaches to no Gateway; set httpRoute.parentRefs, e.g. [{name: public, namespace: gateway-system}]" }}
+{{- end }}
+{{- range $i, $h := $v.httpRoute.hostnames }}
+{{- if not (regexMatch $hostPattern (toString $h)) }}
+{{- fail (printf "mlflow: httpRoute.hostnames[%d]=%q is not a DNS name; give a lowercase host such as mlflow.example.com, without scheme, port or path" $i (toString $h)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $s.allowedHosts }}
+{{- if regexMatch "[/\\s@]" . }}
+{{- fail (printf "mlflow: server.value_options.allowed_hosts has %q, which is not a host; MLflow compares the Host header, so give bare names or patterns like mlflow.example.com or mlflow.example.com:*" .) }}
+{{- end }}
+{{- end }}
+
+{{- /* Migrations */ -}}
+{{- if and $v.migrations.enabled (eq $s.backendKind "sqlite") (eq $v.storage.accessMode "ReadWriteOncePod") $s.storage }}
+{{- fail "mlflow: migrations.enabled=true on SQLite with storage.accessMode=ReadWriteOncePod would wait forever: the migration Job cannot mount the claim while the server holds it; use storage.accessMode=ReadWriteOnce, or set migrations.enabled=false and run mlflow db upgrade yourself" }}
 {{- end }}
 
 {{- /* Server options */ -}}

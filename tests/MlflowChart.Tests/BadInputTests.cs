@@ -70,7 +70,7 @@ public sealed class BadInputTests
         ("job execution as text", "server: {jobExecution: \"on\"}", ["jobExecution"]),
         ("startup budget under a minute", "probes: {startup: {failureThreshold: 3}}", ["probes.startup", "20 s", "60 s"]),
         ("liveness judging a slow start", "probes: {startup: {enabled: false}, liveness: {periodSeconds: 5, failureThreshold: 3}}", ["probes.liveness", "15 s", "probes.startup.enabled"]),
-        ("dev with an app", "server: {value_options: {dev: true, app_name: basic-auth}}", ["dev", "app_name"]),
+        ("dev with an app", "server: {value_options: {dev: true, app_name: basic-auth}}\nauth: {secretKey: {existingSecret: k}}", ["dev", "app_name"]),
     ];
 
     public static TheoryData<string, HelmVersion> Cases

@@ -4,9 +4,13 @@ namespace MlflowChart.Tests;
 /// <summary>
 /// Real `helm install`, `helm upgrade` and `helm uninstall` against the test API server: objects
 /// are stored, immutable fields are enforced and resource policies honoured, though no pod runs.
+/// Hooks are skipped (--no-hooks) except where a test is about them: no kubelet ever finishes a
+/// hook Job here.
 /// </summary>
 public sealed class ReleaseLifecycleTests
 {
+    private static readonly string[] NoHooks = ["--no-hooks"];
+
     private const string ProductionValues = """
         replicaCount: 2
         mlflow:
@@ -22,12 +26,12 @@ public sealed class ReleaseLifecycleTests
         var ns = await api.NamespaceAsync($"lifecycle-{helm}".ToLowerInvariant());
         string[] target = ["--namespace", ns];
 
-        await Run(api, helm, ["install", Helm.Release, Repo.Chart, .. target, .. QuickStartTests.DocsFlags]);
-        await Run(api, helm, ["upgrade", Helm.Release, Repo.Chart, .. target, .. QuickStartTests.DocsFlags]);
+        await Run(api, helm, ["install", Helm.Release, Repo.Chart, .. target, .. NoHooks, .. QuickStartTests.DocsFlags]);
+        await Run(api, helm, ["upgrade", Helm.Release, Repo.Chart, .. target, .. NoHooks, .. QuickStartTests.DocsFlags]);
         var deployment = await api.Client.AppsV1.ReadNamespacedDeploymentAsync("mlflow-mlflow", ns, cancellationToken: Ct);
         deployment.Spec.Strategy.Type.Should().Be("Recreate");
 
-        await Run(api, helm, ["upgrade", Helm.Release, Repo.Chart, .. target, "--values", Helm.WriteValues(ProductionValues)]);
+        await Run(api, helm, ["upgrade", Helm.Release, Repo.Chart, .. target, .. NoHooks, "--values", Helm.WriteValues(ProductionValues)]);
         deployment = await api.Client.AppsV1.ReadNamespacedDeploymentAsync("mlflow-mlflow", ns, cancellationToken: Ct);
         deployment.Spec.Replicas.Should().Be(2);
         deployment.Spec.Strategy.Type.Should().Be("RollingUpdate");
@@ -46,9 +50,9 @@ public sealed class ReleaseLifecycleTests
         var api = await ApiServer.RequireAsync();
         var ns = await api.NamespaceAsync($"reinstall-{helm}".ToLowerInvariant());
 
-        await Run(api, helm, ["install", Helm.Release, Repo.Chart, "--namespace", ns]);
+        await Run(api, helm, ["install", Helm.Release, Repo.Chart, "--namespace", ns, .. NoHooks]);
         await Run(api, helm, ["uninstall", Helm.Release, "--namespace", ns]);
-        await Run(api, helm, ["install", Helm.Release, Repo.Chart, "--namespace", ns]);
+        await Run(api, helm, ["install", Helm.Release, Repo.Chart, "--namespace", ns, .. NoHooks]);
 
         var claim = await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow-data", ns, cancellationToken: Ct);
         claim.Metadata.Annotations.Should().Contain("meta.helm.sh/release-name", Helm.Release);
@@ -65,13 +69,35 @@ public sealed class ReleaseLifecycleTests
         }
 
         var ns = await api.NamespaceAsync($"from-previous-{helm}".ToLowerInvariant());
-        await Run(api, helm, ["install", Helm.Release, previous.Dir, "--namespace", ns]);
+        await Run(api, helm, ["install", Helm.Release, previous.Dir, "--namespace", ns, .. NoHooks]);
         var before = await api.Client.AppsV1.ReadNamespacedDeploymentAsync("mlflow-mlflow", ns, cancellationToken: Ct);
 
-        await Run(api, helm, ["upgrade", Helm.Release, Repo.Chart, "--namespace", ns]);
+        await Run(api, helm, ["upgrade", Helm.Release, Repo.Chart, "--namespace", ns, .. NoHooks]);
 
         var after = await api.Client.AppsV1.ReadNamespacedDeploymentAsync("mlflow-mlflow", ns, cancellationToken: Ct);
         after.Spec.Selector.MatchLabels.Should().BeEquivalentTo(before.Spec.Selector.MatchLabels);
+    }
+
+    [Theory, BothHelms]
+    public async Task The_migration_hook_runs_before_the_server_is_changed(HelmVersion helm)
+    {
+        var api = await ApiServer.RequireAsync();
+        var ns = await api.NamespaceAsync($"migrate-hook-{helm}".ToLowerInvariant());
+        var before = Helm.WriteValues(ProductionValues);
+        var after = Helm.WriteValues(ProductionValues + "\nserver: {workers: 2}");
+        await Run(api, helm, ["install", Helm.Release, Repo.Chart, "--namespace", ns, .. NoHooks, "--values", before]);
+
+        var upgrade = await api.HelmAsync(helm, ["upgrade", Helm.Release, Repo.Chart, "--namespace", ns, "--values", after, "--timeout", "4s"]);
+
+        upgrade.Succeeded.Should().BeFalse("no kubelet runs the migration here, so the pre-upgrade hook never completes");
+        upgrade.Stderr.Should().Contain("pre-upgrade");
+        var job = await api.Client.BatchV1.ReadNamespacedJobAsync("mlflow-mlflow-migrate", ns, cancellationToken: Ct);
+        job.Metadata.Annotations["helm.sh/hook"].Should().Contain("pre-upgrade");
+        job.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "MLFLOW_BACKEND_STORE_URI")
+            .ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-db-secret");
+        var deployment = await api.Client.AppsV1.ReadNamespacedDeploymentAsync("mlflow-mlflow", ns, cancellationToken: Ct);
+        deployment.Spec.Template.Spec.Containers[0].Args.Should().Contain("--workers=4",
+            "the server must not be changed before its database is migrated");
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -14,6 +14,7 @@ public sealed class ServerArgsTests
     {
         var args = await Args(helm, """
             server:
+              allowedHosts: {derive: false}
               value_options:
                 x_frame_options: DENY
                 allowed_hosts: mlflow.example.com
@@ -48,6 +49,7 @@ public sealed class ServerArgsTests
     {
         var args = await Args(helm, """
             server:
+              allowedHosts: {derive: false}
               value_options:
                 allowed_hosts: ["mlflow.example.com", "localhost:*"]
                 cors_allowed_origins: ["https://a.example.com", "https://b.example.com"]
@@ -76,6 +78,7 @@ public sealed class ServerArgsTests
     {
         var args = await Args(helm, """
             server:
+              allowedHosts: {derive: false}
               value_options:
                 host: "0.0.0.0"
                 port: 5000

@@ -53,6 +53,7 @@ public sealed class StorageTests
     {
         var claim = (await Helm.TemplateAsync(helm, """
             storage: {enabled: true, size: 50Gi, accessMode: ReadWriteOncePod, storageClassName: gp2}
+            mlflow: {backendStoreUriFrom: {secretKeyRef: {name: db, key: uri}}}
             """)).Single<V1PersistentVolumeClaim>();
 
         claim.Spec.Resources.Requests["storage"].ToString().Should().Be("50Gi");
