@@ -18,8 +18,10 @@ public sealed partial class ScenarioPolicyTests
     {
         var render = await RenderScenario(scenario, helm);
 
-        render.Server().Should().NotBeNull();
-        render.All<V1Service>().Should().Contain(s => s.Spec.Ports.Any(p => p.TargetPort.Value == "http"));
+        var portName = render.ServerContainer().Ports.Should().ContainSingle().Subject.Name;
+        portName.Should().BeOneOf("http", "https");
+        render.All<V1Service>().Should().Contain(s => s.Spec.Ports.Any(p => p.TargetPort.Value == portName),
+            "a Service must reach the server's named port");
     }
 
     [Theory, EveryScenario]
@@ -104,6 +106,30 @@ public sealed partial class ScenarioPolicyTests
     }
 
     [Theory, EveryScenario]
+    public async Task Credentials_travel_only_as_secret_references(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var pod in render.PodTemplates())
+        {
+            foreach (var container in (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers))
+            {
+                foreach (var env in (container.Env ?? []).Where(e => CredentialName().IsMatch(e.Name)))
+                {
+                    env.Value.Should().BeNull($"{pod.Owner}/{container.Name}: {env.Name} carries a credential and must come from a Secret");
+                    env.ValueFrom?.SecretKeyRef.Should().NotBeNull($"{pod.Owner}/{container.Name}: {env.Name} must be a Secret reference");
+                }
+            }
+        }
+
+        foreach (var document in Render.Documents(render.Manifest).Where(d => !d.Contains("\nkind: Secret\n")))
+        {
+            document.Should().NotMatchRegex(@"://[^/\s:@]+:[^/\s@]+@", "a URI with a password belongs in a Secret");
+            document.Should().NotContain("password1234", "MLflow's default admin password may only sit in the auth Secret");
+        }
+    }
+
+    [Theory, EveryScenario]
     public async Task Two_renders_are_byte_identical(string scenario, HelmVersion helm)
     {
         var values = ScenarioFiles.Read(scenario);
@@ -122,6 +148,9 @@ public sealed partial class ScenarioPolicyTests
         lint.Succeeded.Should().BeTrue($"helm lint --strict must pass:\n{lint.Stdout}\n{lint.Stderr}");
         lint.Stdout.Should().NotContain("[WARNING]").And.NotContain("[ERROR]");
     }
+
+    [GeneratedRegex(@"PASSWORD|SECRET|TOKEN|_KEY$|_KEY_ID$|CONNECTION_STRING")]
+    private static partial Regex CredentialName();
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex DnsSubdomain();

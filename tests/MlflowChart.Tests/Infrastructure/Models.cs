@@ -1,4 +1,5 @@
 using k8s.Models;
+using MlflowChart.Tests.Infrastructure.Crds;
 
 namespace MlflowChart.Tests.Infrastructure;
 
@@ -31,6 +32,7 @@ public static class Models
             ["rbac.authorization.k8s.io/v1/RoleBinding"] = typeof(V1RoleBinding),
             ["rbac.authorization.k8s.io/v1/ClusterRole"] = typeof(V1ClusterRole),
             ["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = typeof(V1ClusterRoleBinding),
+            ["gateway.networking.k8s.io/v1/HTTPRoute"] = typeof(HttpRoute),
         };
         return map;
     }

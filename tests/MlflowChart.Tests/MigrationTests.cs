@@ -1,0 +1,92 @@
+namespace MlflowChart.Tests;
+
+/// <summary>
+/// The schema-migration hook Job: MLflow never migrates by itself and refuses to start on an
+/// outdated schema, so the chart upgrades it once per release change, before the server rolls.
+/// </summary>
+public sealed class MigrationTests
+{
+    private const string Postgres = """
+        mlflow:
+          backendStoreUriFrom: {secretKeyRef: {name: mlflow-db-secret, key: uri}}
+          artifactsDestination: s3://my-bucket/mlflow
+        """;
+
+    private static V1Job? MigrationJob(Render render) =>
+        render.All<V1Job>().SingleOrDefault(j => j.Metadata.Name == "mlflow-mlflow-migrate");
+
+    [Theory, BothHelms]
+    public async Task An_external_database_is_migrated_before_install_and_every_upgrade(HelmVersion helm)
+    {
+        var job = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!;
+
+        job.Metadata.Annotations["helm.sh/hook"].Should().Be("pre-install,pre-upgrade");
+        job.Metadata.Annotations["helm.sh/hook-delete-policy"].Should().Be("before-hook-creation,hook-succeeded");
+        job.Spec.BackoffLimit.Should().Be(1);
+        job.Spec.ActiveDeadlineSeconds.Should().Be(900);
+        job.Spec.Template.Spec.RestartPolicy.Should().Be("Never");
+    }
+
+    [Theory, BothHelms]
+    public async Task The_uri_reaches_the_job_from_the_secret_and_never_its_command_line(HelmVersion helm)
+    {
+        var container = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!.Spec.Template.Spec.Containers.Single();
+
+        container.Env("MLFLOW_BACKEND_STORE_URI")!.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-db-secret");
+        container.Command.Should().Equal("python", "-c");
+        var script = container.Args.Should().ContainSingle().Subject;
+        script.Should().Contain("os.environ[\"MLFLOW_BACKEND_STORE_URI\"]")
+            .And.Contain("\"db\", \"upgrade\"")
+            .And.NotContain("postgresql://");
+        container.Resources.Limits["memory"].Should().NotBeNull();
+    }
+
+    [Theory, BothHelms]
+    public async Task A_brand_new_empty_database_is_left_to_the_server(HelmVersion helm)
+    {
+        var script = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!.Spec.Template.Spec.Containers.Single().Args.Single();
+
+        script.Should().Contain("if is_empty(uri):", "mlflow db upgrade fails on an empty database with 'no such table'");
+        script.IndexOf("is_empty(uri)", StringComparison.Ordinal).Should().BeLessThan(script.IndexOf("\"db\", \"upgrade\"", StringComparison.Ordinal));
+    }
+
+    [Theory, BothHelms]
+    public async Task Under_basic_auth_the_users_database_is_migrated_too(HelmVersion helm)
+    {
+        var container = MigrationJob(await Helm.TemplateAsync(helm, ScenarioFiles.Read("charts/ci/basic-auth-values.yaml")))!
+            .Spec.Template.Spec.Containers.Single();
+
+        container.Env("MLFLOW_AUTH_DATABASE_URI")!.ValueFrom.SecretKeyRef.Key.Should().Be("auth-uri");
+        container.Args.Single().Should().Contain("mlflow.server.auth");
+    }
+
+    [Theory, BothHelms]
+    public async Task SQLite_on_the_charts_own_claim_migrates_on_upgrades_next_to_the_server(HelmVersion helm)
+    {
+        var job = MigrationJob(await Helm.TemplateAsync(helm))!;
+        var pod = job.Spec.Template.Spec;
+
+        job.Metadata.Annotations["helm.sh/hook"].Should().Be("pre-upgrade", "before install the claim does not exist yet");
+        pod.Volumes.Should().Contain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == "mlflow-mlflow-data");
+        var term = pod.Affinity.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution.Should().ContainSingle().Subject.PodAffinityTerm;
+        term.TopologyKey.Should().Be("kubernetes.io/hostname", "a ReadWriteOnce claim is shared only on one node");
+        term.LabelSelector.MatchLabels.Should().Contain("app.kubernetes.io/component", "server");
+        pod.Containers.Single().Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("sqlite:////mlflow/mlflow.db");
+    }
+
+    [Theory, BothHelms]
+    public async Task No_job_for_a_file_store_or_when_switched_off(HelmVersion helm)
+    {
+        MigrationJob(await Helm.TemplateAsync(helm, "mlflow: {backendStoreUri: /mlflow/store}")).Should().BeNull();
+        MigrationJob(await Helm.TemplateAsync(helm, "migrations: {enabled: false}")).Should().BeNull();
+    }
+
+    [Theory, BothHelms]
+    public async Task The_job_runs_without_the_charts_service_account(HelmVersion helm)
+    {
+        var pod = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!.Spec.Template.Spec;
+
+        pod.ServiceAccountName.Should().Be("default", "a pre-install hook runs before the chart's ServiceAccount exists");
+        pod.AutomountServiceAccountToken.Should().BeFalse();
+    }
+}
