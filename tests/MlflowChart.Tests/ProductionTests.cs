@@ -231,4 +231,27 @@ public sealed class ProductionTests
         container.Args.Should().Contain("--enable-workspaces");
         container.Env("MLFLOW_DEFAULT_ARTIFACT_ROOT")!.Value.Should().Be("mlflow-artifacts:/");
     }
+
+    [Theory, BothHelms]
+    public async Task Notes_speak_https_under_tls_and_show_the_ingress_address(HelmVersion helm)
+    {
+        var notes = await Helm.NotesAsync(helm, ScenarioFiles.Read("charts/ci/tls-values.yaml") + """
+            ingress: {enabled: true, hosts: [{host: mlflow.example.com}], tls: [{secretName: t, hosts: [mlflow.example.com]}]}
+            """);
+
+        notes.Stdout.Should().Contain("mlflow.set_tracking_uri(\"https://localhost:5000\")")
+            .And.Contain("Through the Ingress: https://mlflow.example.com");
+    }
+
+    [Theory, BothHelms]
+    public async Task Notes_warn_about_the_default_admin_without_printing_its_password(HelmVersion helm)
+    {
+        var notes = await Helm.NotesAsync(helm, ScenarioFiles.Read("charts/ci/basic-auth-docs-values.yaml"));
+
+        notes.Stdout.Should().Contain("WARNING: the admin user has MLflow's well-known default")
+            .And.Contain("auth.admin.existingSecret")
+            .And.NotContain("password1234");
+        (await Helm.NotesAsync(helm, ScenarioFiles.Read("charts/ci/basic-auth-values.yaml"))).Stdout
+            .Should().Contain("Basic auth is on").And.NotContain("WARNING: the admin user");
+    }
 }
