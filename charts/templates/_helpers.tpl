@@ -100,8 +100,9 @@ Nothing here fails: _validate.tpl refuses what cannot work.
 {{- $localStore := or (eq $backendKind "sqlite") (eq $backendKind "file") -}}
 {{- $workers := $v.server.workers -}}
 {{- if not (kindIs "invalid" (index $vo "workers")) }}{{ $workers = index $vo "workers" }}{{ end -}}
+{{- $manyReplicas := or (gt (int $v.replicaCount) 1) $v.autoscaling.enabled -}}
 {{- $jobs := $v.server.jobExecution -}}
-{{- if kindIs "invalid" $jobs }}{{ $jobs = le (int $v.replicaCount) 1 }}{{ end -}}
+{{- if kindIs "invalid" $jobs }}{{ $jobs = not $manyReplicas }}{{ end -}}
 {{- /* Idle memory measured on MLflow 3.11 (PSS, MiB): about 200 + 160 per worker + 1070 for the job runner. */ -}}
 {{- $idle := add 200 (mul 160 (int64 $workers)) (ternary 1070 0 $jobs) -}}
 {{- $request := mul (div (add (div (mul $idle 12) 10) 63) 64) 64 -}}
@@ -172,6 +173,11 @@ authUri: {{ $authUri | quote }}
 authFromSecret: {{ $authFromSecret }}
 workspaces: {{ $workspaces }}
 allowedHosts: {{ $cleanHosts | uniq | toJson }}
+manyReplicas: {{ $manyReplicas }}
+rbac: {{ or (not (empty $v.namespace_rbac.extraRules)) (not (empty $v.cluster_rbac.extraRules)) }}
+{{- $svcHost := printf "%s.%s.svc.%s:%v" (include "mlflow.fullname" .) .Release.Namespace $v.clusterDomain $v.service.port }}
+serviceHost: {{ $svcHost | quote }}
+trackingUri: {{ printf "%s://%s%s" (ternary "https" "http" $v.tls.enabled) $svcHost (trimSuffix "/" $v.server.staticPrefix) | quote }}
 {{- end }}
 
 {{/*
@@ -202,6 +208,7 @@ Call with (dict "root" $ "settings" $s).
 {{- $vo := $v.server.value_options | default dict -}}
 {{- /* The options as MLflow gets them: the user's, with the chart's own merged in. */ -}}
 {{- $opts := omit $vo "host" "port" "workers" "allowed_hosts" -}}
+{{- if $v.metrics.enabled }}{{ $_ := set $opts "expose_prometheus" "/var/run/mlflow/metrics" }}{{ end -}}
 {{- with $s.allowedHosts }}{{ $_ := set $opts "allowed_hosts" . }}{{ end -}}
 {{- if and $s.auth (not (index $vo "app_name")) }}{{ $_ := set $opts "app_name" "basic-auth" }}{{ end -}}
 {{- if $s.tls }}
@@ -335,4 +342,114 @@ never appear in any command line.
       sys.argv = ["mlflow.server.auth", "db", "upgrade", "--url", auth]
       runpy.run_module("mlflow.server.auth", run_name="__main__")
   print("migrations done")
+{{- end }}
+
+{{/*
+The GC script: `mlflow gc` needs --backend-store-uri, which has no environment variable, so the
+URI is read from the Secret-fed environment and handed to MLflow in-process. The tracking URI,
+artifacts destination and credentials come from MLflow's own environment variables.
+*/}}
+{{- define "mlflow.gcScript" -}}
+- |
+  import os
+  from mlflow.cli import cli
+
+  args = ["gc", "--backend-store-uri", os.environ["MLFLOW_BACKEND_STORE_URI"]]
+  if os.environ.get("MLFLOW_GC_OLDER_THAN"):
+      args += ["--older-than", os.environ["MLFLOW_GC_OLDER_THAN"]]
+  if os.environ.get("MLFLOW_GC_ALL_WORKSPACES") == "true":
+      args.append("--all-workspaces")
+  print("mlflow", " ".join(a for a in args if a != os.environ["MLFLOW_BACKEND_STORE_URI"]))
+  cli.main(args=args, standalone_mode=False)
+{{- end }}
+
+{{/*
+Environment of a pod that calls the server as a client (GC, helm test): where the server is,
+how to trust its certificate, and the admin credentials under basic auth.
+Call with (dict "root" $ "settings" $s).
+*/}}
+{{- define "mlflow.clientEnv" -}}
+{{- $v := .root.Values -}}
+- name: MLFLOW_TRACKING_URI
+  value: {{ .settings.trackingUri | quote }}
+{{- if and .settings.tls $v.tls.caKey }}
+- name: MLFLOW_TRACKING_SERVER_CERT_PATH
+  value: /etc/mlflow/tls/ca.crt
+{{- end }}
+{{- if and .settings.auth $v.auth.admin.existingSecret }}
+- name: MLFLOW_TRACKING_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.auth.admin.existingSecret }}
+      key: {{ $v.auth.admin.usernameKey }}
+- name: MLFLOW_TRACKING_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.auth.admin.existingSecret }}
+      key: {{ $v.auth.admin.passwordKey }}
+{{- end }}
+{{- end }}
+
+{{/* Pod affinity that puts a pod on the node of a server pod: the one way to share a ReadWriteOnce claim. */}}
+{{- define "mlflow.nextToServer" -}}
+podAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels:
+          {{- include "mlflow.selectorLabels" (list . "server") | nindent 10 }}
+{{- end }}
+
+{{/*
+The `helm test` script: what the docs' "Connecting the MLflow Client" section does, step by
+step, against the Service, failing loudly on the first step that does not work.
+*/}}
+{{- define "mlflow.testScript" -}}
+- |
+  import os, sys, time
+  import requests
+  import mlflow
+  from mlflow import MlflowClient
+
+  uri = os.environ["MLFLOW_TRACKING_URI"]
+  verify = os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH", os.environ.get("MLFLOW_TRACKING_INSECURE_TLS") != "true")
+
+  def step(text):
+      print(f"--- {text}", flush=True)
+
+  def check(ok, text):
+      if not ok:
+          print(f"FAILED: {text}", flush=True)
+          sys.exit(1)
+
+  step(f"GET {uri}/health")
+  answer = requests.get(f"{uri}/health", timeout=30, verify=verify)
+  check(answer.status_code == 200 and answer.text.strip() == "OK", f"/health answered {answer.status_code}: {answer.text[:200]}")
+
+  if os.environ.get("MLFLOW_TEST_AUTH_WITHOUT_USER") == "true":
+      step("basic auth: the API must refuse a request without credentials")
+      answer = requests.get(f"{uri}/api/2.0/mlflow/experiments/search?max_results=1", timeout=30, verify=verify)
+      check(answer.status_code == 401, f"expected 401 without credentials, got {answer.status_code}")
+      print("Basic auth works. Set auth.admin.existingSecret to let helm test run the full client flow.")
+      sys.exit(0)
+
+  mlflow.set_tracking_uri(uri)
+  client = MlflowClient()
+  step("create an experiment")
+  experiment = mlflow.create_experiment(f"helm-test-{int(time.time())}")
+  step("start a run, log a parameter and a metric, upload an artifact")
+  with mlflow.start_run(experiment_id=experiment) as run:
+      mlflow.log_param("learning_rate", 0.01)
+      mlflow.log_metric("accuracy", 0.95)
+      mlflow.log_text("written by helm test\n", "helm-test/hello.txt")
+  step("read the run back")
+  stored = client.get_run(run.info.run_id)
+  check(stored.data.params.get("learning_rate") == "0.01", f"parameter read back as {stored.data.params}")
+  check(stored.data.metrics.get("accuracy") == 0.95, f"metric read back as {stored.data.metrics}")
+  step("download the artifact")
+  text = mlflow.artifacts.load_text(f"{run.info.artifact_uri}/helm-test/hello.txt")
+  check(text == "written by helm test\n", f"artifact read back as {text!r}")
+  step("delete the test experiment (mlflow gc removes it for good later)")
+  client.delete_experiment(experiment)
+  print("helm test: every step passed", flush=True)
 {{- end }}

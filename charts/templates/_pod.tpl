@@ -10,7 +10,11 @@ Call with a dict:
   command    the main container's command, as a YAML list string (default: mlflow)
   args       the main container's args, as a YAML list string
   server     true for the tracking server: ports, probes, sidecars, user init containers, the
-             basic-auth config, and the server's own scheduling and annotations
+             basic-auth config, metrics, and the server's own scheduling and annotations
+  trustServer  true for clients of the server (GC, helm test): mounts only the CA (tls.caKey)
+  serviceAccountName  overrides the chart's ServiceAccount (hook pods that run before it exists)
+  podName    metadata.name, for a bare Pod
+  data       false keeps the data claim out of a pod that only talks to the server
   resources  the main container's resources
   extraEnv, extraVolumes, extraVolumeMounts  lists added to what every pod has
   annotations  extra pod annotations (e.g. checksums)
@@ -23,8 +27,12 @@ Call with a dict:
 {{- $s := .settings -}}
 {{- $image := include "mlflow.image" $root | quote -}}
 {{- $authConfig := and .server $s.auth -}}
+{{- $data := and $s.storage (ne (toString .data) "false") -}}
 {{- $annotations := merge (dict) (.annotations | default dict) (ternary $v.podAnnotations dict (not (not .server))) -}}
 metadata:
+  {{- with .podName }}
+  name: {{ . }}
+  {{- end }}
   labels:
     {{- include "mlflow.labels" (list $root .component) | nindent 4 }}
     {{- if .server }}
@@ -38,7 +46,15 @@ metadata:
   {{- end }}
 spec:
   serviceAccountName: {{ .serviceAccountName | default (include "mlflow.serviceAccountName" $root) }}
-  automountServiceAccountToken: {{ $v.serviceAccount.automountServiceAccountToken }}
+  {{- $automount := $v.serviceAccount.automountServiceAccountToken }}
+  {{- if and .server $s.rbac }}{{ $automount = true }}{{ end }}
+  automountServiceAccountToken: {{ $automount }}
+  {{- if .server }}
+  terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+  {{- with $v.priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
+  {{- end }}
   {{- with .restartPolicy }}
   restartPolicy: {{ . }}
   {{- end }}
@@ -168,6 +184,13 @@ spec:
       {{- end }}
       {{- end }}
       {{- end }}
+      {{- if and .server (gt (int $v.preStopSleepSeconds) 0) }}
+      lifecycle:
+        # Keep serving while the endpoints and load balancers drop the pod, then stop.
+        preStop:
+          exec:
+            command: ["sleep", "{{ $v.preStopSleepSeconds }}"]
+      {{- end }}
       {{- with .resources }}
       resources:
         {{- toYaml . | nindent 8 }}
@@ -175,11 +198,15 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
-        {{- if $s.storage }}
+        {{- if $data }}
         - name: data
           mountPath: {{ $s.mountPath }}
         {{- end }}
-        {{- if and .server $s.tls }}
+        {{- if and .server $v.metrics.enabled }}
+        - name: metrics
+          mountPath: /var/run/mlflow/metrics
+        {{- end }}
+        {{- if or (and .server $s.tls) (and .trustServer $s.tls $v.tls.caKey) }}
         - name: tls
           mountPath: /etc/mlflow/tls
           readOnly: true
@@ -201,10 +228,14 @@ spec:
   volumes:
     - name: tmp
       emptyDir: {}
-    {{- if $s.storage }}
+    {{- if $data }}
     - name: data
       persistentVolumeClaim:
         claimName: {{ $s.claimName }}
+    {{- end }}
+    {{- if and .server $v.metrics.enabled }}
+    - name: metrics
+      emptyDir: {}
     {{- end }}
     {{- if and .server $s.tls }}
     - name: tls
@@ -216,6 +247,15 @@ spec:
             path: tls.crt
           - key: tls.key
             path: tls.key
+    {{- else if and .trustServer $s.tls $v.tls.caKey }}
+    # Only the CA, for clients that verify the server: never the private key.
+    - name: tls
+      secret:
+        secretName: {{ $v.tls.secretName }}
+        defaultMode: 0440
+        items:
+          - key: {{ $v.tls.caKey }}
+            path: ca.crt
     {{- end }}
     {{- if $authConfig }}
     - name: auth-base
@@ -245,6 +285,12 @@ spec:
   {{- with $v.tolerations }}
   tolerations:
     {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- range . }}
+    - {{ toYaml (merge (dict "labelSelector" (dict "matchLabels" (include "mlflow.selectorLabels" (list $root "server") | fromYaml))) .) | indent 6 | trim }}
+    {{- end }}
   {{- end }}
   {{- else }}
   {{- with .affinity }}
