@@ -241,7 +241,8 @@ public sealed class ApiServer
         var crds = Environment.GetEnvironmentVariable("MLFLOW_CRDS");
         if (string.IsNullOrEmpty(crds) || !Directory.Exists(crds))
         {
-            return;
+            throw new InvalidOperationException(
+                $"MLFLOW_CRDS={crds} is not a folder of CRDs; scripts/setup-k8s.sh sets it to ../shared/k8s/crds");
         }
 
         var apply = await KubectlAsync("apply", "--server-side", "-f", crds);
@@ -254,6 +255,13 @@ public sealed class ApiServer
         if (!wait.Succeeded)
         {
             throw new InvalidOperationException($"The CRDs did not become established:\n{wait.Stderr}");
+        }
+
+        var prerequisites = Path.Combine(AppContext.BaseDirectory, "cluster-prerequisites.yaml");
+        var created = await KubectlAsync("apply", "--server-side", "-f", prerequisites);
+        if (!created.Succeeded)
+        {
+            throw new InvalidOperationException($"Applying {prerequisites} failed:\n{created.Stderr}");
         }
     }
 

@@ -33,6 +33,9 @@ public static class Models
             ["rbac.authorization.k8s.io/v1/ClusterRole"] = typeof(V1ClusterRole),
             ["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = typeof(V1ClusterRoleBinding),
             ["gateway.networking.k8s.io/v1/HTTPRoute"] = typeof(HttpRoute),
+            ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ServiceMonitor),
+            ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRule),
+            ["external-secrets.io/v1/ExternalSecret"] = typeof(ExternalSecret),
         };
         return map;
     }
