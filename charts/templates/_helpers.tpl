@@ -72,9 +72,18 @@ sqlite:////abs/path -> /abs/path; file:///abs -> /abs; /abs -> /abs. A relative 
 {{/*
 Settings derived from the values, computed in one place and read by every template as
   {{- $s := include "mlflow.settings" . | fromYaml }}
-Nothing here fails: _validate.tpl refuses what cannot work.
+They are computed once per render and kept beside the values (Helm validated the values
+against the schema before rendering, and never stores what templates add). Nothing here fails:
+_validate.tpl refuses what cannot work.
 */}}
 {{- define "mlflow.settings" -}}
+{{- if not (hasKey .Values "__mlflowSettings") }}
+{{- $_ := set .Values "__mlflowSettings" (include "mlflow.computeSettings" .) }}
+{{- end }}
+{{- .Values.__mlflowSettings }}
+{{- end }}
+
+{{- define "mlflow.computeSettings" -}}
 {{- $v := .Values -}}
 {{- $m := $v.mlflow -}}
 {{- $vo := $v.server.value_options | default dict -}}

@@ -75,6 +75,22 @@ public sealed partial class ScenarioPolicyTests
     }
 
     [Theory, EveryScenario]
+    public async Task Containers_that_serve_have_named_ports_and_probes(string scenario, HelmVersion helm)
+    {
+        var render = await RenderScenario(scenario, helm);
+
+        foreach (var pod in render.PodTemplates())
+        {
+            foreach (var container in pod.Spec.Containers.Where(c => c.Ports is { Count: > 0 }))
+            {
+                container.Ports.Should().OnlyContain(p => !string.IsNullOrEmpty(p.Name), $"{pod.Owner}/{container.Name} ports are named");
+                container.ReadinessProbe.Should().NotBeNull($"{pod.Owner}/{container.Name} serves, so it has a readiness probe");
+                container.LivenessProbe.Should().NotBeNull($"{pod.Owner}/{container.Name} serves, so it has a liveness probe");
+            }
+        }
+    }
+
+    [Theory, EveryScenario]
     public async Task Images_are_pinned_to_a_version_or_digest(string scenario, HelmVersion helm)
     {
         var render = await RenderScenario(scenario, helm);
