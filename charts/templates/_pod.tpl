@@ -103,6 +103,10 @@ spec:
         - name: AUTH_DATABASE_URI
           valueFrom:
             secretKeyRef: {{- toYaml $v.auth.databaseUriFrom.secretKeyRef | nindent 14 }}
+        {{- else if contains "$(" $s.authUri }}
+        {{- toYaml $v.mlflow.uriVariables | nindent 8 }}
+        - name: AUTH_DATABASE_URI
+          value: {{ $s.authUri | quote }}
         {{- end }}
       securityContext:
         {{- toYaml $v.securityContext | nindent 8 }}

@@ -23,7 +23,16 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail (printf "mlflow: %s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
 {{- end }}
 {{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
-{{- fail (printf "mlflow: %s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef" $key $key) }}
+{{- $password := regexReplaceAll "^[a-z0-9+]+://[^/@:]*:([^/@]*)@.*$" $uri "${1}" }}
+{{- $variable := regexReplaceAll "^\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)$" $password "${1}" }}
+{{- if eq $variable $password }}
+{{- fail (printf "mlflow: %s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
+{{- end }}
+{{- $defined := false }}
+{{- range $m.uriVariables }}{{ if eq .name $variable }}{{ $defined = true }}{{ end }}{{ end }}
+{{- if not $defined }}
+{{- fail (printf "mlflow: %s takes its password from $(%s), but mlflow.uriVariables defines no %s; add {name: %s, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}} to mlflow.uriVariables" $key $variable $variable $variable) }}
+{{- end }}
 {{- end }}
 {{- if regexMatch "^sqlite:///[^/]" $uri }}
 {{- fail (printf "mlflow: %s=%q is a relative SQLite path, which lands on the read-only root filesystem; use four slashes for an absolute path on the volume, e.g. sqlite:///%s/mlflow.db" $key $uri $s.mountPath) }}

@@ -118,6 +118,8 @@ public sealed class BadInputTests
         ("job execution with autoscaling", $"autoscaling: {{enabled: true}}\nmlflow: {{{Postgres}, artifactsDestination: s3://b/p}}\nserver: {{jobExecution: true}}", ["server.jobExecution=true", "autoscaling.enabled=true"]),
         ("external secret without a store", "externalSecrets: {enabled: true, secretName: x, data: [{secretKey: a, remoteRef: {key: b}}]}", ["externalSecrets.provider.name"]),
         ("external secret store of an unknown kind", "externalSecrets: {provider: {name: v, kind: Vault}}", ["kind", "ClusterSecretStore"]),
+        ("URI password variable never defined", "mlflow: {backendStoreUri: \"postgresql://u:$(DB_PW)@db:5432/m\", artifactsDestination: s3://b/p}", ["$(DB_PW)", "mlflow.uriVariables"]),
+        ("URI variable with a plain value", "mlflow: {uriVariables: [{name: DB_PW, value: hunter2}]}", ["uriVariables"]),
         ("dev with an app", "server: {value_options: {dev: true, app_name: basic-auth}}\nauth: {secretKey: {existingSecret: k}}", ["dev", "app_name"]),
     ];
 

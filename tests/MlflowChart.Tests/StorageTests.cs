@@ -119,4 +119,26 @@ public sealed class StorageTests
         render.Server().Spec.Template.Spec.Volumes.Single(v => v.Name == tmp.Name).EmptyDir.Should().NotBeNull();
         render.Server().Spec.Template.Spec.SecurityContext.FsGroup.Should().Be(1000, "the claim must be writable by the server's UID");
     }
+
+    [Theory, BothHelms]
+    public async Task A_password_from_a_secret_is_filled_into_the_uri_by_kubernetes(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, """
+            mlflow:
+              backendStoreUri: "postgresql://mlflow:$(MLFLOW_DB_PASSWORD)@db.example.com:5432/mlflow"
+              artifactsDestination: s3://bucket/mlflow
+              uriVariables:
+                - name: MLFLOW_DB_PASSWORD
+                  valueFrom: {secretKeyRef: {name: db-password, key: password}}
+            garbageCollection: {enabled: true}
+            """);
+
+        foreach (var container in new[] { render.ServerContainer(), render.Single<V1CronJob>().Spec.JobTemplate.Spec.Template.Spec.Containers.Single() })
+        {
+            var names = container.Env.Select(e => e.Name).ToList();
+            names.IndexOf("MLFLOW_DB_PASSWORD").Should().BeLessThan(names.IndexOf("MLFLOW_BACKEND_STORE_URI"),
+                "Kubernetes expands $(NAME) only from variables defined earlier");
+            container.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Name.Should().Be("db-password");
+        }
+    }
 }
