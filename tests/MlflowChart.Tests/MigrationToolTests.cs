@@ -1,0 +1,263 @@
+using System.Text.RegularExpressions;
+using MlflowChart.Migrate;
+
+namespace MlflowChart.Tests;
+
+/// <summary>
+/// tools/ChartMigrate on realistic values files of community-charts/mlflow, bitnami/mlflow and
+/// the upstream chart: the output renders with this chart under both Helm versions, every source
+/// key is reported, no plain credential reaches the values, and the settings that matter arrive.
+/// </summary>
+public sealed partial class MigrationToolTests
+{
+    private static readonly string Sources = Path.Combine(AppContext.BaseDirectory, "MigrationSources");
+
+    public static TheoryData<string, HelmVersion> Files
+    {
+        get
+        {
+            var data = new TheoryData<string, HelmVersion>();
+            foreach (var file in Directory.GetFiles(Sources, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                data.Add(Path.GetRelativePath(Sources, file), HelmVersion.Helm3);
+                data.Add(Path.GetRelativePath(Sources, file), HelmVersion.Helm4);
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>The conversion of a source file; its folder names the source chart.</summary>
+    private static Migration Convert(string file) =>
+        Converter.Run(File.ReadAllText(Path.Combine(Sources, file)), Path.GetDirectoryName(file), "mlflow",
+            Path.Combine(Repo.Chart, "values.schema.json"));
+
+    private static async Task<Render> Rendered(string file, HelmVersion helm) =>
+        (await Helm.TemplateAsync(helm, Output.Values(Convert(file)))).ShouldSucceed();
+
+    [Theory, MemberData(nameof(Files))]
+    public async Task Converted_values_render_with_this_chart_under_restricted_pod_security(string file, HelmVersion helm)
+    {
+        var render = await Rendered(file, helm);
+
+        render.Server().Should().NotBeNull();
+        foreach (var pod in render.PodTemplates())
+        {
+            PodSecurity.RestrictedViolations(pod.Spec).Should().BeEmpty($"{pod.Owner} from {file}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Files))]
+    public void Every_source_key_appears_in_the_report_exactly_once(string file, HelmVersion helm)
+    {
+        _ = helm;
+        var migration = Convert(file);
+
+        migration.Report.Select(r => r.SourceKey).Should().BeEquivalentTo(Values.Leaves(migration.Source),
+            "no key of the source may be lost silently");
+        migration.Report.Should().OnlyContain(r => r.Note.Length > 10, "every row says what happened or why not");
+        migration.Report.Where(r => r.Outcome == Outcome.NotCarried).Should().OnlyContain(r => r.Note.StartsWith("not "));
+    }
+
+    [Theory, MemberData(nameof(Files))]
+    public void No_plain_credential_from_the_source_reaches_the_values(string file, HelmVersion helm)
+    {
+        _ = helm;
+        var migration = Convert(file);
+        var values = Output.Values(migration);
+        var secrets = migration.SecretData.Count == 0 ? "" : Common.SecretManifest(migration);
+
+        foreach (var credential in Credentials(File.ReadAllText(Path.Combine(Sources, file))))
+        {
+            values.Should().NotContain(credential, $"{file}: a credential belongs in the Secret manifest, never the values");
+            secrets.Should().Match(text => text.Contains(credential) || text.Contains(Uri.EscapeDataString(credential)),
+                $"{file}: the credential {credential[..3]}... moved into the generated Secret");
+        }
+    }
+
+    [Theory, BothHelms]
+    public async Task Community_postgres_and_s3_keep_their_stores_with_passwords_in_a_secret(HelmVersion helm)
+    {
+        var migration = Convert("community/postgres-s3.yaml");
+        var render = await Rendered("community/postgres-s3.yaml", helm);
+        var server = render.ServerContainer();
+
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be(
+            "postgresql://mlflow:$(MLFLOW_DB_PASSWORD)@mlflow-db.abc123.eu-west-1.rds.amazonaws.com:5432/mlflow");
+        server.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-mlflow-migrated", Key = "db-password" });
+        server.Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("s3://company-mlflow/tracking");
+        server.Env("AWS_SECRET_ACCESS_KEY")!.ValueFrom.SecretKeyRef.Key.Should().Be("aws-secret-access-key");
+        server.Env("AWS_DEFAULT_REGION")!.Value.Should().Be("eu-west-1");
+        server.Args.Should().Contain("--workers=2");
+        render.Server().Spec.Replicas.Should().Be(2);
+        migration.SecretData["db-password"].Should().Be("Pg-s3cret-passw0rd");
+        migration.Notes.Should().Contain(n => n.Contains("URL-encoded"));
+    }
+
+    [Theory, BothHelms]
+    public async Task Community_auth_ingress_and_monitoring_arrive(HelmVersion helm)
+    {
+        var render = await Rendered("community/auth-ingress.yaml", helm);
+        var server = render.ServerContainer();
+
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().StartWith("mysql://mlflow:$(MLFLOW_DB_PASSWORD)@mysql.databases.svc.cluster.local:3306/");
+        server.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-mysql", Key = "mysql-password" });
+        server.Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("gs://mlflow-artifacts");
+        server.Args.Should().Contain("--app-name=basic-auth");
+        server.Env("MLFLOW_FLASK_SERVER_SECRET_KEY")!.ValueFrom.SecretKeyRef.Key.Should().Be("flask-secret-key");
+        var init = render.Server().Spec.Template.Spec.InitContainers.Single(c => c.Name == "auth-config");
+        init.Env.Single(e => e.Name == "AUTH_DATABASE_URI").Value.Should().Contain("$(MLFLOW_AUTH_DB_PASSWORD)@auth-db.databases.svc.cluster.local");
+        init.Env.Single(e => e.Name == "AUTH_ADMIN_PASSWORD").ValueFrom.SecretKeyRef.Key.Should().Be("admin-password");
+        render.Named<V1Secret>("mlflow-mlflow-auth").StringData["basic_auth.ini"].Should().Contain("default_permission = EDIT");
+        render.Single<V1Ingress>().Spec.Rules.Single().Host.Should().Be("mlflow.company.example");
+        AllowedHosts.Admits(AllowedHosts.FromArgs(server.Args), "mlflow.company.example").Should().BeTrue();
+        server.Args.Should().Contain("--expose-prometheus=/var/run/mlflow/metrics");
+        Convert("community/auth-ingress.yaml").Report.Should().Contain(r => r.SourceKey.StartsWith("serviceMonitor.metricRelabelings") && r.Outcome == Outcome.NotCarried);
+    }
+
+    [Theory, BothHelms]
+    public async Task Community_everything_reports_unknown_keys_and_moves_every_credential(HelmVersion helm)
+    {
+        var migration = Convert("community/everything.yaml");
+        var server = (await Rendered("community/everything.yaml", helm)).ServerContainer();
+
+        migration.Report.Single(r => r.SourceKey == "someFutureKey").Outcome.Should().Be(Outcome.NotCarried);
+        server.Args.Should().Contain("--no-serve-artifacts").And.Contain("--gunicorn-opts=--timeout 120").And.Contain("--static-prefix=/mlflow")
+            .And.Contain("--disable-security-middleware").And.NotContain("--serve-artifacts");
+        server.Env("MLFLOW_DEFAULT_ARTIFACT_ROOT")!.Value.Should().Be("wasbs://mlflow@companymlflow.blob.core.windows.net/artifacts");
+        server.Env("AZURE_STORAGE_CONNECTION_STRING")!.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-mlflow-migrated");
+        server.Env("MY_API_TOKEN")!.ValueFrom.SecretKeyRef.Should().NotBeNull();
+        server.Env("MLFLOW_SQLALCHEMYSTORE_POOL_SIZE")!.Value.Should().Be("10");
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().StartWith("mssql+pymssql://mlflow:$(MLFLOW_DB_PASSWORD)@sql.example.com:1433/");
+        server.Image.Should().Be("registry.example.com/mlflow:3.16.0");
+    }
+
+    [Theory, BothHelms]
+    public async Task Bitnami_defaults_the_file_never_names_are_kept(HelmVersion helm)
+    {
+        var migration = Convert("bitnami/minimal.yaml");
+        var render = await Rendered("bitnami/minimal.yaml", helm);
+        var server = render.ServerContainer();
+
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("postgresql://bn_mlflow:$(MLFLOW_DB_PASSWORD)@mlflow-postgresql:5432/bitnami_mlflow");
+        server.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-postgresql", Key = "password" });
+        server.Env("MLFLOW_S3_ENDPOINT_URL")!.Value.Should().Be("http://mlflow-minio:80");
+        server.Env("AWS_ACCESS_KEY_ID")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-minio", Key = "root-user" });
+        server.Args.Should().Contain("--app-name=basic-auth");
+        migration.Notes.Should().Contain(n => n.Contains("bundled PostgreSQL")).And.Contain(n => n.Contains("port 80") && !n.Contains("LoadBalancer"))
+            .And.Contain(n => n.Contains("admin password"));
+    }
+
+    [Theory, BothHelms]
+    public async Task Bitnami_external_database_and_s3_arrive(HelmVersion helm)
+    {
+        var render = await Rendered("bitnami/external-postgres-s3.yaml", helm);
+        var server = render.ServerContainer();
+
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("postgresql://mlflow:$(MLFLOW_DB_PASSWORD)@mlflow-db.abc123.eu-west-1.rds.amazonaws.com:5432/mlflow");
+        server.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-db", Key = "db-password" });
+        server.Env("MLFLOW_S3_ENDPOINT_URL").Should().BeNull("AWS S3 needs no endpoint");
+        server.Env("AWS_SECRET_ACCESS_KEY")!.ValueFrom.SecretKeyRef.Key.Should().Be("aws-secret-access-key");
+        server.Args.Should().NotContain(a => a.StartsWith("--app-name"), "auth was off in the source");
+        render.Server().Spec.Replicas.Should().Be(2);
+    }
+
+    [Theory, BothHelms]
+    public async Task Bitnami_ingress_auth_and_arguments_arrive(HelmVersion helm)
+    {
+        var render = await Rendered("bitnami/auth-ingress.yaml", helm);
+        var ingress = render.Single<V1Ingress>();
+
+        ingress.Spec.Rules.Select(r => r.Host).Should().Equal("mlflow.company.example", "mlflow.internal.example");
+        ingress.Spec.Tls.Single().SecretName.Should().Be("mlflow.company.example-tls");
+        render.ServerContainer().Args.Should().Contain("--workers=2").And.Contain("--gunicorn-opts=--timeout 60");
+        render.Single<Infrastructure.Crds.ServiceMonitor>().Metadata.Labels.Should().Contain("release", "prometheus");
+        render.Single<V1Service>().Spec.Ports.Single().Port.Should().Be(5000);
+    }
+
+    [Theory, BothHelms]
+    public async Task Bitnami_everything_keeps_gcs_tls_and_auth_secrets(HelmVersion helm)
+    {
+        var migration = Convert("bitnami/everything.yaml");
+        var render = await Rendered("bitnami/everything.yaml", helm);
+        var server = render.ServerContainer();
+
+        server.Env("GOOGLE_APPLICATION_CREDENTIALS")!.Value.Should().Be("/etc/gcs/key.json");
+        server.Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("gs://company-mlflow");
+        server.Env("MLFLOW_FLASK_SERVER_SECRET_KEY")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-auth", Key = "flask-key" });
+        server.Args.Should().StartWith(["server", "--host", "::"]);
+        render.Single<V1Service>().Spec.Type.Should().Be("LoadBalancer");
+        render.Server().Spec.Template.Spec.ImagePullSecrets.Single().Name.Should().Be("registry-credentials");
+        migration.Report.Where(r => r.SourceKey.StartsWith("run.")).Should().OnlyContain(r => r.Outcome == Outcome.NotCarried);
+    }
+
+    [Theory, BothHelms]
+    public async Task Upstream_values_carry_over_and_a_password_uri_moves_into_a_secret(HelmVersion helm)
+    {
+        var migration = Convert("upstream/postgres-s3.yaml");
+        var server = (await Rendered("upstream/postgres-s3.yaml", helm)).ServerContainer();
+
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.ValueFrom.SecretKeyRef.Key.Should().Be("backend-store-uri");
+        migration.SecretData["backend-store-uri"].Should().Contain("Upstream-Pg-pw");
+        AllowedHosts.Admits(AllowedHosts.FromArgs(server.Args), "mlflow.company.example").Should().BeTrue();
+        Convert("upstream/everything.yaml").Report.Single(r => r.SourceKey == "hostNetwork").Outcome.Should().Be(Outcome.NotCarried);
+    }
+
+    [Theory]
+    [InlineData("unknown-chart", "cannot tell which chart")]
+    [InlineData("not-yaml", "not valid YAML")]
+    [InlineData("missing-file", "no such file")]
+    [InlineData("bad-from", "not a chart this tool knows")]
+    public async Task Bad_sources_get_one_line_and_exit_code_2(string case_, string words)
+    {
+        var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
+        var file = Path.Combine(dir, "values.yaml");
+        await File.WriteAllTextAsync(file, case_ switch
+        {
+            "unknown-chart" => "replicas: 2\nfoo: bar\n",
+            "not-yaml" => "a: [unclosed\n",
+            _ => "backendStore: {}\n",
+        }, TestContext.Current.CancellationToken);
+        string[] args = case_ switch
+        {
+            "missing-file" => [Path.Combine(dir, "absent.yaml")],
+            "bad-from" => ["--from", "helmfile", file],
+            _ => [file],
+        };
+
+        var result = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChartMigrate.dll"), .. args], TimeSpan.FromSeconds(60), workingDirectory: dir);
+
+        result.ExitCode.Should().Be(2);
+        result.Stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("chart-migrate: ").And.Contain(words);
+        result.Stdout.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task The_command_writes_values_a_report_and_a_private_secrets_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
+        var output = Path.Combine(dir, "mlflow-values.yaml");
+
+        var result = await ProcessRunner.RunAsync("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "ChartMigrate.dll"), Path.Combine(Sources, "community", "postgres-s3.yaml"), "-o", output],
+            TimeSpan.FromSeconds(60), workingDirectory: dir);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        File.ReadAllText(output).Should().Contain("backendStoreUri: postgresql://mlflow:$(MLFLOW_DB_PASSWORD)@");
+        var secrets = Path.Combine(dir, "mlflow-values.secrets.yaml");
+        File.ReadAllText(secrets).Should().Contain("kind: Secret").And.Contain("db-password:");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(secrets).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the file holds credentials");
+        }
+
+        result.Stderr.Should().Contain("| `backendStore.postgres.password` | changed |").And.Contain($"kubectl apply -n <namespace> -f {secrets}");
+    }
+
+    /// <summary>Plain credentials in a source file: values of keys that name a password, secret, key or token.</summary>
+    private static IEnumerable<string> Credentials(string yaml) =>
+        CredentialLine().Matches(yaml).Select(m => m.Groups[2].Value.Trim('"', '\'')).Where(v => v.Length >= 8).Distinct();
+
+    [GeneratedRegex(@"^\s*-?\s*(password|\w*Password|accessKeySecret|awsSecretAccessKey|awsAccessKeyId|accessKeyID|connectionString|flaskServerSecretKey|\w*TOKEN)\s*:\s*(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex CredentialLine();
+}

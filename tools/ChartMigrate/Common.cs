@@ -1,0 +1,96 @@
+namespace MlflowChart.Migrate;
+
+/// <summary>Conversions several source charts share.</summary>
+public static class Common
+{
+    public const string BundledDatabase =
+        "this chart ships no database: run PostgreSQL yourself (a managed database, or the bitnami/postgresql chart " +
+        "installed on its own) and point mlflow.backendStoreUri at it; the converted values already do, by the old service name";
+
+    public const string BundledMinio =
+        "this chart ships no object store: run MinIO yourself (or use S3/GCS/Azure) and point mlflow.artifactsDestination and " +
+        "MLFLOW_S3_ENDPOINT_URL at it; the converted values already do, by the old service name";
+
+    public const string SecurityContext =
+        "not carried: this chart runs the official image as UID/GID 1000 under the restricted Pod Security Standard " +
+        "(read-only root, no capabilities); fsGroup makes existing volume data readable; override podSecurityContext/securityContext only if you must";
+
+    /// <summary>A `KEY: value` map of env vars (community-charts' extraEnvVars) into env entries; credentials move to the Secret.</summary>
+    public static void EnvMap(Migration m, string from)
+    {
+        if (m.Get(from) is not Dictionary<string, object?> vars)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in vars)
+        {
+            var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            if (Migration.LooksSecret(name) && text.Length > 0)
+            {
+                m.AddEnv(Migration.EnvFromSecret(name, m.ToSecret($"env-{name.ToLowerInvariant().Replace('_', '-')}", text)));
+                m.Used($"{from}.{name}", "env", $"moved into Secret {m.SecretName}; env takes {name} from it");
+            }
+            else
+            {
+                m.AddEnv(Values.Map(("name", name), ("value", text)));
+                m.Used($"{from}.{name}", "env", "now an entry of the env list");
+            }
+        }
+    }
+
+    /// <summary>An env list whose plain credential values move to the Secret.</summary>
+    public static void EnvList(Migration m, string from)
+    {
+        if (m.Get(from) is not List<object?> list)
+        {
+            return;
+        }
+
+        var moved = new List<string>();
+        foreach (var item in list.OfType<Dictionary<string, object?>>())
+        {
+            var name = item.GetValueOrDefault("name") as string ?? "";
+            if (Migration.LooksSecret(name) && item.GetValueOrDefault("value") is { } value)
+            {
+                m.AddEnv(Migration.EnvFromSecret(name, m.ToSecret($"env-{name.ToLowerInvariant().Replace('_', '-')}", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!)));
+                moved.Add(name);
+            }
+            else
+            {
+                m.AddEnv(item);
+            }
+        }
+
+        m.Used(from, "env", moved.Count == 0 ? "appended to env" : $"appended to env; {string.Join(", ", moved)} moved into Secret {m.SecretName}");
+    }
+
+    /// <summary>An Ingress whose hosts MLflow's allowed hosts admit without further ado.</summary>
+    public const string IngressHosts = "the chart adds every Ingress host to MLflow's allowed hosts, so the Ingress gets no 403";
+
+    /// <summary>The generated Secret as a manifest to apply before installing.</summary>
+    public static string SecretManifest(Migration m)
+    {
+        var lines = new List<string>
+        {
+            "# Credentials found as plain values in the source values file. Apply this before installing:",
+            $"#   kubectl apply -n <namespace> -f <this file>",
+            "# then keep it out of version control (or move it into your secrets manager).",
+            "apiVersion: v1",
+            "kind: Secret",
+            "metadata:",
+            $"  name: {m.SecretName}",
+            "type: Opaque",
+            "stringData:",
+        };
+        foreach (var (key, value) in m.SecretData.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            lines.Add($"  {key}: {Quote(value)}");
+        }
+
+        return string.Join('\n', lines) + "\n";
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+}

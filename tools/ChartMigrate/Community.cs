@@ -1,0 +1,382 @@
+namespace MlflowChart.Migrate;
+
+/// <summary>community-charts/mlflow values (keys from its values.yaml) into this chart's.</summary>
+public static class Community
+{
+    public static void Convert(Migration m)
+    {
+        Workload(m);
+        Database(m);
+        Artifacts(m);
+        Auth(m);
+        Server(m);
+        Exposure(m);
+    }
+
+    private static void Workload(Migration m)
+    {
+        m.Carry("replicaCount", "replicaCount");
+        m.Carry("nameOverride", "nameOverride");
+        m.Carry("fullnameOverride", "fullnameOverride");
+        m.Carry("imagePullSecrets", "imagePullSecrets");
+        if (m.Str("image.repository") is { } repository && repository != "burakince/mlflow")
+        {
+            m.Carry("image.repository", "image.repository");
+            m.Carry("image.tag", "image.tag");
+        }
+        else
+        {
+            m.Drop("image.repository", "not carried: this chart runs the official ghcr.io/mlflow/mlflow image (v<appVersion>-full carries the database drivers and cloud clients)");
+            m.Drop("image.tag", "not carried: the tag belonged to the burakince/mlflow image; this chart pins the official image to its appVersion");
+        }
+
+        m.Carry("image.pullPolicy", "image.pullPolicy");
+        m.Carry("strategy", "deploymentStrategy");
+        m.Carry("serviceAccount.create", "serviceAccount.create");
+        m.Carry("serviceAccount.name", "serviceAccount.name");
+        m.Carry("serviceAccount.annotations", "serviceAccount.annotations");
+        m.Carry("serviceAccount.automount", "serviceAccount.automountServiceAccountToken");
+        m.Carry("podAnnotations", "podAnnotations");
+        m.Carry("extraPodLabels", "podLabels");
+        m.Drop("podSecurityContext", Common.SecurityContext);
+        m.Drop("securityContext", Common.SecurityContext);
+        m.Carry("resources", "resources");
+        m.Carry("nodeSelector", "nodeSelector");
+        m.Carry("tolerations", "tolerations");
+        m.Carry("affinity", "affinity");
+        m.Carry("initContainers", "extraInitContainers");
+        m.Carry("extraContainers", "extraContainers");
+        m.Carry("extraVolumes", "extraVolumes");
+        m.Carry("extraVolumeMounts", "extraVolumeMounts");
+        foreach (var (from, to) in new[] { ("livenessProbe", "liveness"), ("readinessProbe", "readiness") })
+        {
+            foreach (var field in new[] { "initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold" })
+            {
+                m.Carry($"{from}.{field}", $"probes.{to}.{field}");
+            }
+        }
+
+        m.Drop("log", "not carried: MLflow logs to stdout here; set the uvicorn log level with server.value_options.uvicorn_opts (e.g. \"--log-level warning\")");
+        m.Drop("telemetry", "not carried: no value of this chart controls MLflow's usage tracking; set the variable your MLflow release documents through env");
+        if (m.Bool("autoscaling.enabled") is { } scale)
+        {
+            m.Carry("autoscaling.enabled", "autoscaling.enabled");
+            m.Carry("autoscaling.minReplicas", "autoscaling.minReplicas");
+            m.Carry("autoscaling.maxReplicas", "autoscaling.maxReplicas");
+            if (m.Get("autoscaling.metrics") is List<object?> metrics)
+            {
+                foreach (var metric in metrics.OfType<Dictionary<string, object?>>())
+                {
+                    var resource = metric.GetValueOrDefault("resource") as Dictionary<string, object?>;
+                    var target = resource?.GetValueOrDefault("target") as Dictionary<string, object?>;
+                    var name = resource?.GetValueOrDefault("name") as string;
+                    if (name is "cpu" or "memory" && target?.GetValueOrDefault("averageUtilization") is long percent)
+                    {
+                        Values.Set(m.Target, $"autoscaling.target{(name == "cpu" ? "CPU" : "Memory")}UtilizationPercentage", percent);
+                    }
+                }
+
+                m.Used("autoscaling.metrics", "autoscaling.targetCPUUtilizationPercentage", "CPU and memory utilization targets carried; other metric types are not supported here");
+            }
+
+            m.Drop("autoscaling.behavior", "not carried: the chart's HorizontalPodAutoscaler uses Kubernetes' default scaling behavior");
+            if (scale)
+            {
+                Values.Set(m.Target, "server.jobExecution", false);
+            }
+        }
+    }
+
+    private static void Database(Migration m)
+    {
+        m.Change("backendStore.databaseMigration", "migrations.enabled", true,
+            "schema migrations always run here, in a Helm hook Job before install and upgrade (safe on an empty database)");
+        m.Drop("backendStore.databaseConnectionCheck", "not carried: the migration Job and the startup probe report an unreachable database");
+        m.Drop("backendStore.defaultSqlitePath", "not carried: without a database the chart keeps SQLite on a persistent claim (sqlite:////mlflow/mlflow.db), never in memory");
+
+        foreach (var (kind, scheme, port) in new[] { ("postgres", "postgresql", 5432L), ("mysql", "mysql", 3306L), ("mssql", "mssql", 1433L) })
+        {
+            var at = $"backendStore.{kind}";
+            if (m.Bool($"{at}.enabled") != true)
+            {
+                m.Drop(at, $"not carried: {at}.enabled is not true");
+                continue;
+            }
+
+            var driver = m.Str($"{at}.driver");
+            var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", m.Str("backendStore.existingDatabaseSecret.name"),
+                m.Str("backendStore.existingDatabaseSecret.passwordKey"), m.Str($"{at}.password"), "db-password");
+            var uri = Migration.DatabaseUri(driver is null ? scheme : $"{scheme}+{driver}", m.Str($"{at}.user"), password,
+                m.Str($"{at}.host") ?? throw new MigrationException($"{at}.enabled is true but {at}.host is empty"),
+                m.Int($"{at}.port") ?? port, m.Str($"{at}.database") ?? "mlflow");
+            Values.Set(m.Target, "mlflow.backendStoreUri", uri);
+            m.Used(at, "mlflow.backendStoreUri", $"composed into {uri}; the password stays in a Secret (mlflow.uriVariables)");
+            if (m.Str("backendStore.existingDatabaseSecret.name") is not null)
+            {
+                m.Used("backendStore.existingDatabaseSecret", "mlflow.uriVariables",
+                    $"the password comes from this Secret; the user name is written into the URI ({m.Str($"{at}.user") ?? "none given"})");
+            }
+        }
+
+        m.Drop("backendStore.existingDatabaseSecret", "not carried: no database of backendStore is enabled");
+        foreach (var bundled in new[] { "postgresql", "mysql" })
+        {
+            if (m.Bool($"{bundled}.enabled") == true && m.Str("mlflow.backendStoreUri") is null && Values.At(m.Target, "mlflow.backendStoreUri") is null)
+            {
+                var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", null, null, m.Str($"{bundled}.auth.password"), "db-password");
+                var uri = Migration.DatabaseUri(bundled == "postgresql" ? "postgresql" : "mysql+pymysql", m.Str($"{bundled}.auth.username"), password,
+                    $"{m.Release}-{bundled}", bundled == "postgresql" ? 5432 : 3306, m.Str($"{bundled}.auth.database") ?? "mlflow");
+                Values.Set(m.Target, "mlflow.backendStoreUri", uri);
+                m.Used($"{bundled}.auth", "mlflow.backendStoreUri", $"composed into {uri}, the bundled database's service");
+                m.Notes.Add($"The source ran a bundled {bundled}: {Common.BundledDatabase}.");
+            }
+
+            m.Drop(bundled, $"not carried: {Common.BundledDatabase}");
+        }
+    }
+
+    private static void Artifacts(Migration m)
+    {
+        var proxied = m.Bool("artifactRoot.proxiedArtifactStorage") ?? false;
+        string? destination = null;
+        if (m.Bool("artifactRoot.s3.enabled") == true)
+        {
+            destination = Join($"s3://{m.Str("artifactRoot.s3.bucket")}", m.Str("artifactRoot.s3.path"));
+            m.Used("artifactRoot.s3.bucket", "mlflow.artifactsDestination", $"composed into {destination}");
+            m.Used("artifactRoot.s3.path", "mlflow.artifactsDestination", $"composed into {destination}");
+            if (m.Str("artifactRoot.s3.existingSecret.name") is { } secret)
+            {
+                m.AddEnv(Migration.EnvFromSecret("AWS_ACCESS_KEY_ID", Migration.SecretRef(secret, m.Str("artifactRoot.s3.existingSecret.keyOfAccessKeyId") ?? "AWS_ACCESS_KEY_ID")));
+                m.AddEnv(Migration.EnvFromSecret("AWS_SECRET_ACCESS_KEY", Migration.SecretRef(secret, m.Str("artifactRoot.s3.existingSecret.keyOfSecretAccessKey") ?? "AWS_SECRET_ACCESS_KEY")));
+                m.Used("artifactRoot.s3.existingSecret", "env", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY come from this Secret");
+                m.Drop("artifactRoot.s3.awsAccessKeyId", "not carried: the existing Secret wins, as in the source chart");
+                m.Drop("artifactRoot.s3.awsSecretAccessKey", "not carried: the existing Secret wins, as in the source chart");
+            }
+            else
+            {
+                foreach (var (key, env, secretKey) in new[] { ("awsAccessKeyId", "AWS_ACCESS_KEY_ID", "aws-access-key-id"), ("awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY", "aws-secret-access-key") })
+                {
+                    if (m.Str($"artifactRoot.s3.{key}") is { } value)
+                    {
+                        m.AddEnv(Migration.EnvFromSecret(env, m.ToSecret(secretKey, value)));
+                        m.Used($"artifactRoot.s3.{key}", "env", $"moved into Secret {m.SecretName}; env takes {env} from it");
+                    }
+                }
+            }
+        }
+        else if (m.Bool("artifactRoot.azureBlob.enabled") == true)
+        {
+            destination = Join($"wasbs://{m.Str("artifactRoot.azureBlob.container")}@{m.Str("artifactRoot.azureBlob.storageAccount")}.blob.core.windows.net", m.Str("artifactRoot.azureBlob.path"));
+            foreach (var key in new[] { "container", "storageAccount", "path" })
+            {
+                m.Used($"artifactRoot.azureBlob.{key}", "mlflow.artifactsDestination", $"composed into {destination}");
+            }
+
+            foreach (var (key, env, secretKey) in new[] { ("connectionString", "AZURE_STORAGE_CONNECTION_STRING", "azure-connection-string"), ("accessKey", "AZURE_STORAGE_ACCESS_KEY", "azure-access-key") })
+            {
+                if (m.Str($"artifactRoot.azureBlob.{key}") is { } value)
+                {
+                    m.AddEnv(Migration.EnvFromSecret(env, m.ToSecret(secretKey, value)));
+                    m.Used($"artifactRoot.azureBlob.{key}", "env", $"moved into Secret {m.SecretName}; env takes {env} from it");
+                }
+            }
+        }
+        else if (m.Bool("artifactRoot.gcs.enabled") == true)
+        {
+            destination = Join($"gs://{m.Str("artifactRoot.gcs.bucket")}", m.Str("artifactRoot.gcs.path"));
+            m.Used("artifactRoot.gcs.bucket", "mlflow.artifactsDestination", $"composed into {destination}");
+            m.Used("artifactRoot.gcs.path", "mlflow.artifactsDestination", $"composed into {destination}");
+            m.Notes.Add("GCS credentials: use Workload Identity (serviceAccount.annotations, serviceAccount.automountServiceAccountToken: true) or mount a key file and set GOOGLE_APPLICATION_CREDENTIALS (see the README).");
+        }
+
+        foreach (var store in new[] { "s3", "azureBlob", "gcs" })
+        {
+            m.Used($"artifactRoot.{store}.enabled", destination is null ? null : "mlflow.artifactsDestination", "selects the artifact store");
+            m.Drop($"artifactRoot.{store}", $"not carried: artifactRoot.{store}.enabled is not true");
+        }
+
+        if (destination is not null)
+        {
+            if (proxied)
+            {
+                Values.Set(m.Target, "mlflow.artifactsDestination", destination);
+            }
+            else
+            {
+                Values.Set(m.Target, "mlflow.defaultArtifactRoot", destination);
+                Values.Append(m.Target, "server.flag_options", "no_serve_artifacts");
+            }
+        }
+
+        m.Used("artifactRoot.proxiedArtifactStorage", proxied ? "mlflow.artifactsDestination" : "server.flag_options",
+            proxied ? "the server proxies artifacts (this chart's default)" : "clients write artifacts directly: no_serve_artifacts with mlflow.defaultArtifactRoot");
+        m.Drop("artifactRoot.defaultArtifactRoot", "not carried: a relative path lands on the read-only root filesystem; the chart uses the claim or the object store");
+        m.Drop("artifactRoot.defaultArtifactsDestination", "not carried: a relative path lands on the read-only root filesystem; the chart uses the claim or the object store");
+    }
+
+    private static void Auth(Migration m)
+    {
+        if (m.Str("flaskServerSecretKey") is { } key)
+        {
+            Values.Set(m.Target, "auth.secretKey.existingSecret", m.SecretName);
+            Values.Set(m.Target, "auth.secretKey.key", m.ToSecret("flask-secret-key", key)["key"]);
+            m.Used("flaskServerSecretKey", "auth.secretKey", $"moved into Secret {m.SecretName}");
+        }
+
+        if (m.Bool("auth.enabled") != true)
+        {
+            m.Drop("auth", "not carried: auth.enabled is not true");
+            return;
+        }
+
+        m.Carry("auth.enabled", "auth.enabled");
+        m.Carry("auth.defaultPermission", "auth.defaultPermission");
+        if (Values.At(m.Target, "auth.secretKey.existingSecret") is null)
+        {
+            var generated = System.Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+            Values.Set(m.Target, "auth.secretKey.existingSecret", m.SecretName);
+            Values.Set(m.Target, "auth.secretKey.key", m.ToSecret("flask-secret-key", generated)["key"]);
+            m.Notes.Add($"Basic auth needs a Flask secret key shared by all replicas; the source chart made one at random on every render, so the tool made one once, in Secret {m.SecretName}.");
+        }
+
+        if (m.Str("auth.existingAdminSecret.name") is { } admin)
+        {
+            Values.Set(m.Target, "auth.admin.existingSecret", admin);
+            m.Carry("auth.existingAdminSecret.usernameKey", "auth.admin.usernameKey");
+            m.Carry("auth.existingAdminSecret.passwordKey", "auth.admin.passwordKey");
+            m.Used("auth.existingAdminSecret.name", "auth.admin.existingSecret", "same Secret");
+            m.Drop("auth.adminUsername", "not carried: the existing admin Secret wins, as in the source chart");
+            m.Drop("auth.adminPassword", "not carried: the existing admin Secret wins, as in the source chart");
+        }
+        else if (m.Str("auth.adminPassword") is { } password)
+        {
+            m.ToSecret("admin-username", m.Str("auth.adminUsername") ?? "admin");
+            m.ToSecret("admin-password", password);
+            Values.Set(m.Target, "auth.admin.existingSecret", m.SecretName);
+            Values.Set(m.Target, "auth.admin.usernameKey", "admin-username");
+            Values.Set(m.Target, "auth.admin.passwordKey", "admin-password");
+            m.Used("auth.adminUsername", "auth.admin", $"moved into Secret {m.SecretName}");
+            m.Used("auth.adminPassword", "auth.admin", $"moved into Secret {m.SecretName}");
+        }
+
+        m.Drop("auth.existingAdminSecret", "not carried: no admin Secret name was given");
+        if (m.Str("auth.appName") is { } app && app != "basic-auth")
+        {
+            m.Change("auth.appName", "server.value_options.app_name", app, "passed as --app-name");
+        }
+        else
+        {
+            m.Used("auth.appName", "auth.enabled", "basic-auth is what auth.enabled turns on");
+        }
+
+        m.Drop("auth.authorizationFunction", "not carried: the chart uses MLflow's basic-auth authorization function; a custom one needs a custom image and INI");
+        foreach (var setting in new[] { "sqliteFile", "sqliteFullPath", "configPath", "configFile" })
+        {
+            m.Drop($"auth.{setting}", "not carried: the chart writes the auth INI itself and keeps the users database on the claim (sqlite:////mlflow/basic_auth.db) or in auth.databaseUri");
+        }
+
+        if (m.Bool("auth.postgres.enabled") == true)
+        {
+            var password = m.PasswordVariable("MLFLOW_AUTH_DB_PASSWORD", m.Str("auth.postgres.existingSecret.name"),
+                m.Str("auth.postgres.existingSecret.passwordKey"), m.Str("auth.postgres.password"), "auth-db-password");
+            var driver = m.Str("auth.postgres.driver");
+            var uri = Migration.DatabaseUri(driver is null ? "postgresql" : $"postgresql+{driver}", m.Str("auth.postgres.user"), password,
+                m.Str("auth.postgres.host") ?? "", m.Int("auth.postgres.port") ?? 5432, m.Str("auth.postgres.database") ?? "mlflow_auth");
+            Values.Set(m.Target, "auth.databaseUri", uri);
+            m.Used("auth.postgres", "auth.databaseUri", $"composed into {uri}; the password stays in a Secret (mlflow.uriVariables)");
+        }
+
+        m.Drop("auth.postgres", "not carried: auth.postgres.enabled is not true");
+        m.Drop("ldapAuth", "not carried: LDAP auth is a plugin of the burakince/mlflow image; this chart runs MLflow's own basic-auth app");
+    }
+
+    private static void Server(Migration m)
+    {
+        if (m.Get("extraArgs") is Dictionary<string, object?> args)
+        {
+            foreach (var (name, value) in args)
+            {
+                var key = Migration.Snake(name);
+                switch (key)
+                {
+                    case "static_prefix":
+                        Values.Set(m.Target, "server.staticPrefix", value);
+                        m.Used($"extraArgs.{name}", "server.staticPrefix", "its own value here");
+                        break;
+                    case "workers":
+                        Values.Set(m.Target, "server.workers", value is string s && long.TryParse(s, out var n) ? n : value);
+                        m.Used($"extraArgs.{name}", "server.workers", "its own value here; it also sizes the memory request");
+                        break;
+                    case "backend_store_uri" or "default_artifact_root" or "artifacts_destination" or "registry_store_uri":
+                        m.Drop($"extraArgs.{name}", $"not carried: store settings are values of their own here (mlflow.*), never command-line flags");
+                        break;
+                    default:
+                        Values.Set(m.Target, $"server.value_options.{key}", value);
+                        m.Used($"extraArgs.{name}", $"server.value_options.{key}", "camelCase key written snake_case (rendered as the same dashed flag)");
+                        break;
+                }
+            }
+        }
+
+        if (m.Get("extraFlags") is List<object?> flags)
+        {
+            foreach (var flag in flags.OfType<string>().Select(Migration.Snake))
+            {
+                if (flag != "serve_artifacts")
+                {
+                    Values.Append(m.Target, "server.flag_options", flag);
+                }
+            }
+
+            m.Used("extraFlags", "server.flag_options", "camelCase flags written snake_case; serveArtifacts dropped (proxying is MLflow's default)");
+        }
+
+        Common.EnvMap(m, "extraEnvVars");
+        if (m.Get("extraSecretNamesForEnvFrom") is List<object?> names)
+        {
+            foreach (var name in names.OfType<string>())
+            {
+                Values.Append(m.Target, "envFrom", Values.Map(("secretRef", Values.Map(("name", name)))));
+            }
+
+            m.Used("extraSecretNamesForEnvFrom", "envFrom", "each name became a secretRef entry");
+        }
+    }
+
+    private static void Exposure(Migration m)
+    {
+        m.Drop("service.enabled", "not carried: the chart always creates the Service");
+        m.Carry("service.type", "service.type");
+        m.Carry("service.port", "service.port");
+        m.Carry("service.annotations", "service.annotations");
+        m.Drop("service.name", "not carried: the Service port is named http (https under TLS)");
+        m.Carry("ingress.enabled", "ingress.enabled");
+        m.Carry("ingress.className", "ingress.className");
+        m.Carry("ingress.annotations", "ingress.annotations");
+        if (m.Get("ingress.hosts") is not null)
+        {
+            m.Carry("ingress.hosts", "ingress.hosts");
+            m.Used("ingress.hosts", "ingress.hosts", Common.IngressHosts);
+        }
+
+        m.Carry("ingress.tls", "ingress.tls");
+        if (m.Bool("serviceMonitor.enabled") == true)
+        {
+            Values.Set(m.Target, "metrics.enabled", true);
+            m.Carry("serviceMonitor.enabled", "serviceMonitor.enabled");
+            m.Carry("serviceMonitor.namespace", "serviceMonitor.namespace");
+            m.Carry("serviceMonitor.interval", "serviceMonitor.interval");
+            m.Carry("serviceMonitor.timeout", "serviceMonitor.scrapeTimeout");
+            m.Carry("serviceMonitor.labels", "serviceMonitor.labels");
+            m.Carry("serviceMonitor.telemetryPath", "metrics.path");
+            m.Drop("serviceMonitor.useServicePort", "not carried: the ServiceMonitor always scrapes the Service's port");
+            m.Drop("serviceMonitor.targetLabels", "not carried: no equivalent; add the labels with a relabeling in your Prometheus");
+            m.Drop("serviceMonitor.metricRelabelings", "not carried: no equivalent; relabel in your Prometheus");
+        }
+
+        m.Drop("serviceMonitor", "not carried: serviceMonitor.enabled is not true");
+    }
+
+    private static string Join(string root, string? path) =>
+        string.IsNullOrEmpty(path) ? root : $"{root.TrimEnd('/')}/{path.Trim('/')}";
+}

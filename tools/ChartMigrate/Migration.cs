@@ -1,0 +1,216 @@
+using System.Text.RegularExpressions;
+
+namespace MlflowChart.Migrate;
+
+public enum Outcome
+{
+    Carried,
+    Changed,
+    NotCarried,
+}
+
+/// <summary>What became of one key of the source values.</summary>
+public sealed record ReportRow(string SourceKey, Outcome Outcome, string? Target, string Note);
+
+/// <summary>
+/// One conversion in progress: the source values, the values being built for this chart, the
+/// report row of every source key, and the credentials that must move into a Secret. Every leaf
+/// of the source ends in the report: a key no rule handles is reported as not carried.
+/// </summary>
+public sealed partial class Migration
+{
+    private readonly HashSet<string> handled = [];
+
+    public Migration(string chart, Dictionary<string, object?> source, string release)
+    {
+        Chart = chart;
+        Source = source;
+        Release = release;
+        SecretName = $"{release}-mlflow-migrated";
+    }
+
+    public string Chart { get; }
+
+    public Dictionary<string, object?> Source { get; }
+
+    public string Release { get; }
+
+    public Dictionary<string, object?> Target { get; } = [];
+
+    public List<ReportRow> Report { get; } = [];
+
+    /// <summary>Credentials found as plain values: key in the generated Secret to value.</summary>
+    public Dictionary<string, string> SecretData { get; } = [];
+
+    public string SecretName { get; }
+
+    /// <summary>Advice that belongs to no single key (a bundled database to run, a password to encode).</summary>
+    public List<string> Notes { get; } = [];
+
+    public bool Has(string path) => Leaves(path).Any();
+
+    /// <summary>Whether a rule has already reported this leaf.</summary>
+    public bool IsHandled(string leaf) => handled.Contains(leaf);
+
+    public object? Get(string path) => Values.At(Source, path);
+
+    public string? Str(string path) => Get(path) switch
+    {
+        null => null,
+        string s => s.Length == 0 ? null : s,
+        bool b => b ? "true" : "false",
+        var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public bool? Bool(string path) => Get(path) as bool?;
+
+    public long? Int(string path) => Get(path) switch
+    {
+        long l => l,
+        string s when long.TryParse(s, out var l) => l,
+        _ => null,
+    };
+
+    /// <summary>The leaf paths at or under a path that the source file has.</summary>
+    public IEnumerable<string> Leaves(string path) =>
+        Values.Leaves(Source).Where(leaf => leaf == path || leaf.StartsWith(path + ".", StringComparison.Ordinal));
+
+    /// <summary>Copies a value unchanged (under this chart's key for it).</summary>
+    public void Carry(string from, string to)
+    {
+        if (!Has(from))
+        {
+            return;
+        }
+
+        Values.Set(Target, to, Get(from));
+        foreach (var leaf in Leaves(from))
+        {
+            Row(leaf, Outcome.Carried, to + leaf[from.Length..], from == to ? "same key and meaning" : $"same meaning, here {to}");
+        }
+    }
+
+    /// <summary>Sets a value derived from the source and reports every source leaf under `from` as changed.</summary>
+    public void Change(string from, string to, object? value, string how)
+    {
+        if (!Has(from))
+        {
+            return;
+        }
+
+        Values.Set(Target, to, value);
+        foreach (var leaf in Leaves(from))
+        {
+            Row(leaf, Outcome.Changed, to, how);
+        }
+    }
+
+    /// <summary>Reports every source leaf under `from` as used for something already set.</summary>
+    public void Used(string from, string? to, string how)
+    {
+        foreach (var leaf in Leaves(from))
+        {
+            Row(leaf, Outcome.Changed, to, how);
+        }
+    }
+
+    /// <summary>Reports every source leaf under `from` as not carried, with why and what to do.</summary>
+    public void Drop(string from, string why)
+    {
+        foreach (var leaf in Leaves(from))
+        {
+            Row(leaf, Outcome.NotCarried, null, why);
+        }
+    }
+
+    /// <summary>Moves a plain credential into the generated Secret and returns a secretKeyRef to it.</summary>
+    public Dictionary<string, object?> ToSecret(string secretKey, string value) 
+    {
+        SecretData[secretKey] = value;
+        return Values.Map(("name", SecretName), ("key", secretKey));
+    }
+
+    public static Dictionary<string, object?> SecretRef(string name, string key) => Values.Map(("name", name), ("key", key));
+
+    /// <summary>An env entry taking its value from a Secret.</summary>
+    public static Dictionary<string, object?> EnvFromSecret(string name, Dictionary<string, object?> secretKeyRef) =>
+        Values.Map(("name", name), ("valueFrom", Values.Map(("secretKeyRef", secretKeyRef))));
+
+    public void AddEnv(Dictionary<string, object?> entry) => Values.Append(Target, "env", entry);
+
+    /// <summary>
+    /// The password of a database given by parts: from the user's Secret (name + key) or, when
+    /// given in plain text, from the generated Secret. Defines the uriVariable and returns the
+    /// `$(NAME)` to write into the URI.
+    /// </summary>
+    public string PasswordVariable(string variable, string? existingSecret, string? existingKey, string? plainPassword, string generatedKey)
+    {
+        Dictionary<string, object?>? reference = null;
+        if (existingSecret is not null)
+        {
+            reference = SecretRef(existingSecret, existingKey ?? "password");
+        }
+        else if (plainPassword is not null)
+        {
+            // Only ever used inside a URI: stored URL-encoded, so @ : / and friends cannot break it.
+            reference = ToSecret(generatedKey, Uri.EscapeDataString(plainPassword));
+        }
+
+        if (reference is null)
+        {
+            return "";
+        }
+
+        if (Values.At(Target, "mlflow.uriVariables") is not List<object?> existing
+            || !existing.OfType<Dictionary<string, object?>>().Any(v => (string?)v["name"] == variable))
+        {
+            Values.Append(Target, "mlflow.uriVariables", EnvFromSecret(variable, reference));
+        }
+
+        if (!Notes.Any(n => n.StartsWith("Database passwords", StringComparison.Ordinal)))
+        {
+            Notes.Add("Database passwords are filled into the URIs by Kubernetes ($(NAME) in mlflow.backendStoreUri). The tool stores the " +
+                      "passwords it moves URL-encoded; a password in one of your own Secrets with special characters (@ : / ? # % and spaces) must be URL-encoded there too.");
+        }
+
+        return $":$({variable})";
+    }
+
+    /// <summary>A database URI from parts; the password part is "" or ":$(NAME)".</summary>
+    public static string DatabaseUri(string scheme, string? user, string passwordPart, string host, long? port, string database)
+    {
+        var credentials = user is null ? "" : $"{Uri.EscapeDataString(user)}{passwordPart}@";
+        return $"{scheme}://{credentials}{host}{(port is null ? "" : $":{port}")}/{database}";
+    }
+
+    /// <summary>Closes the report: every source leaf no rule handled is reported as not carried.</summary>
+    public void Finish()
+    {
+        foreach (var leaf in Values.Leaves(Source).Where(l => !handled.Contains(l)))
+        {
+            Row(leaf, Outcome.NotCarried, null, $"not a key this converter knows for {Chart}; check what it did in your old release and set the equivalent here by hand");
+        }
+
+        Report.Sort((a, b) => string.CompareOrdinal(a.SourceKey, b.SourceKey));
+    }
+
+    private void Row(string leaf, Outcome outcome, string? target, string note)
+    {
+        if (handled.Add(leaf))
+        {
+            Report.Add(new ReportRow(leaf, outcome, target, note));
+        }
+    }
+
+    /// <summary>camelCase to snake_case (community-charts writes mlflow flags in camelCase).</summary>
+    public static string Snake(string camel) => CamelBoundary().Replace(camel, "$1_$2").ToLowerInvariant().Replace('-', '_');
+
+    /// <summary>Env var names that carry a credential and must not stay plain values.</summary>
+    public static bool LooksSecret(string name) => SecretName_().IsMatch(name);
+
+    [GeneratedRegex("([a-z0-9])([A-Z])")]
+    private static partial Regex CamelBoundary();
+
+    [GeneratedRegex("PASSWORD|SECRET|TOKEN|_KEY$|_KEY_ID$|CONNECTION_STRING|CREDENTIALS$", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretName_();
+}

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace MlflowChart.Migrate;
+
+/// <summary>
+/// The upstream mlflow/mlflow chart: its keys keep their meaning here, so each key this chart's
+/// schema knows is carried as is; a store URI holding a password moves into a Secret.
+/// </summary>
+public static partial class Upstream
+{
+    public static void Convert(Migration m, JsonObject schema)
+    {
+        foreach (var key in new[] { "backendStoreUri", "registryStoreUri" })
+        {
+            if (m.Str($"mlflow.{key}") is { } uri && PasswordInUri().IsMatch(uri))
+            {
+                var secretKey = key == "backendStoreUri" ? "backend-store-uri" : "registry-store-uri";
+                m.Change($"mlflow.{key}", $"mlflow.{key}From", Values.Map(("secretKeyRef", m.ToSecret(secretKey, uri))),
+                    $"the URI holds a password: moved into Secret {m.SecretName} and referenced from mlflow.{key}From");
+            }
+        }
+
+        if (m.Str("server.value_options.allowed_hosts") is not null)
+        {
+            m.Carry("server.value_options.allowed_hosts", "server.value_options.allowed_hosts");
+            m.Notes.Add("server.value_options.allowed_hosts is kept; the chart adds the Ingress hosts, the Service's names, port-forward and private networks to it (server.allowedHosts.derive: false keeps exactly your list).");
+        }
+
+        if (m.Bool("tls.enabled") == true && m.Bool("garbageCollection.enabled") == true && m.Str("tls.caKey") is null)
+        {
+            Values.Set(m.Target, "tls.caKey", "ca.crt");
+            m.Notes.Add("Garbage collection now verifies the server's certificate: tls.caKey is set to ca.crt (cert-manager's key); use tls.crt for a self-signed certificate, and make sure the certificate names the Service (<release>-mlflow.<namespace>.svc).");
+        }
+
+        foreach (var leaf in Values.Leaves(m.Source).Where(l => !m.IsHandled(l)).ToList())
+        {
+            if (m.IsHandled(leaf))
+            {
+                continue;
+            }
+
+            if (Known(schema, leaf) is { } known)
+            {
+                m.Carry(known, known);
+            }
+            else
+            {
+                m.Drop(leaf, "not carried: this chart has no such key (check the README's values table for its equivalent)");
+            }
+        }
+    }
+
+    /// <summary>The path, or the free-form value above it, that this chart's schema accepts; null when it has no such key.</summary>
+    private static string? Known(JsonObject schema, string path)
+    {
+        JsonObject node = schema;
+        var parts = path.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            node = Resolve(schema, node);
+            if (node["properties"] is not JsonObject properties)
+            {
+                return string.Join('.', parts[..i]);
+            }
+
+            if (properties[parts[i]] is not JsonObject child)
+            {
+                return node["additionalProperties"] is JsonValue closed && !(bool)closed ? null : string.Join('.', parts[..i]);
+            }
+
+            node = child;
+        }
+
+        return path;
+    }
+
+    private static JsonObject Resolve(JsonObject schema, JsonObject node) =>
+        node["$ref"] is JsonValue reference
+            ? schema["definitions"]![((string)reference!)["#/definitions/".Length..]]!.AsObject()
+            : node;
+
+    [GeneratedRegex("^[a-z0-9+]+://[^/@:]*:[^/@$]+@")]
+    private static partial Regex PasswordInUri();
+}

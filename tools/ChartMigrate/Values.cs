@@ -1,0 +1,131 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MlflowChart.Migrate;
+
+/// <summary>A values tree as plain objects: maps (ordered), lists, strings, longs, doubles, bools and null.</summary>
+public static class Values
+{
+    public static Dictionary<string, object?> Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new MigrationException($"the source file is not valid YAML: {e.Message} (line {e.Start.Line})");
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return [];
+        }
+
+        return ToObject(stream.Documents[0].RootNode) switch
+        {
+            Dictionary<string, object?> map => map,
+            null => [],
+            _ => throw new MigrationException("the source file is not a map of values (its top level must be key: value pairs)"),
+        };
+    }
+
+    private static object? ToObject(YamlNode node) => node switch
+    {
+        YamlMappingNode map => map.Children.ToDictionary(c => ((YamlScalarNode)c.Key).Value ?? "", c => ToObject(c.Value)),
+        YamlSequenceNode list => list.Children.Select(ToObject).ToList(),
+        YamlScalarNode scalar => Scalar(scalar),
+        _ => null,
+    };
+
+    private static object? Scalar(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? "";
+        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        {
+            return text;
+        }
+
+        return text switch
+        {
+            "" or "~" or "null" or "Null" or "NULL" => null,
+            "true" or "True" or "TRUE" => true,
+            "false" or "False" or "FALSE" => false,
+            _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => l,
+            _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && char.IsDigit(text[^1]) => d,
+            _ => text,
+        };
+    }
+
+    /// <summary>The value at a dotted path, or null.</summary>
+    public static object? At(Dictionary<string, object?> root, string path)
+    {
+        object? node = root;
+        foreach (var part in path.Split('.'))
+        {
+            if (node is not Dictionary<string, object?> map || !map.TryGetValue(part, out node))
+            {
+                return null;
+            }
+        }
+
+        return node;
+    }
+
+    /// <summary>Every leaf path: scalars, lists and empty maps (a list counts as one value).</summary>
+    public static IEnumerable<string> Leaves(Dictionary<string, object?> map, string prefix = "")
+    {
+        foreach (var (key, value) in map)
+        {
+            var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
+            if (value is Dictionary<string, object?> { Count: > 0 } child)
+            {
+                foreach (var leaf in Leaves(child, path))
+                {
+                    yield return leaf;
+                }
+            }
+            else
+            {
+                yield return path;
+            }
+        }
+    }
+
+    public static void Set(Dictionary<string, object?> root, string path, object? value)
+    {
+        var parts = path.Split('.');
+        var map = root;
+        foreach (var part in parts[..^1])
+        {
+            if (!map.TryGetValue(part, out var next) || next is not Dictionary<string, object?> child)
+            {
+                child = [];
+                map[part] = child;
+            }
+
+            map = child;
+        }
+
+        map[parts[^1]] = value;
+    }
+
+    public static void Append(Dictionary<string, object?> root, string path, object? item)
+    {
+        if (At(root, path) is not List<object?> list)
+        {
+            list = [];
+            Set(root, path, list);
+        }
+
+        list.Add(item);
+    }
+
+    public static Dictionary<string, object?> Map(params (string Key, object? Value)[] entries) =>
+        entries.ToDictionary(e => e.Key, e => e.Value);
+}
+
+/// <summary>A failure the user must fix in the source or the command: one line, exit code 2.</summary>
+public sealed class MigrationException(string message) : Exception(message);
