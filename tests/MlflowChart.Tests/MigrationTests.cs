@@ -6,19 +6,13 @@ namespace MlflowChart.Tests;
 /// </summary>
 public sealed class MigrationTests
 {
-    private const string Postgres = """
-        mlflow:
-          backendStoreUriFrom: {secretKeyRef: {name: mlflow-db-secret, key: uri}}
-          artifactsDestination: s3://my-bucket/mlflow
-        """;
-
     private static V1Job? MigrationJob(Render render) =>
         render.All<V1Job>().SingleOrDefault(j => j.Metadata.Name == "mlflow-mlflow-migrate");
 
     [Theory, BothHelms]
     public async Task An_external_database_is_migrated_before_install_and_every_upgrade(HelmVersion helm)
     {
-        var job = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!;
+        var job = MigrationJob(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3))!;
 
         job.Metadata.Annotations["helm.sh/hook"].Should().Be("pre-install,pre-upgrade");
         job.Metadata.Annotations["helm.sh/hook-delete-policy"].Should().Be("before-hook-creation,hook-succeeded");
@@ -30,7 +24,7 @@ public sealed class MigrationTests
     [Theory, BothHelms]
     public async Task The_uri_reaches_the_job_from_the_secret_and_never_its_command_line(HelmVersion helm)
     {
-        var container = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!.Spec.Template.Spec.Containers.Single();
+        var container = MigrationJob(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3))!.Spec.Template.Spec.Containers.Single();
 
         container.Env("MLFLOW_BACKEND_STORE_URI")!.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-db-secret");
         container.Command.Should().Equal("python", "-c");
@@ -44,7 +38,7 @@ public sealed class MigrationTests
     [Theory, BothHelms]
     public async Task A_brand_new_empty_database_is_left_to_the_server(HelmVersion helm)
     {
-        var script = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!.Spec.Template.Spec.Containers.Single().Args.Single();
+        var script = MigrationJob(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3))!.Spec.Template.Spec.Containers.Single().Args.Single();
 
         script.Should().Contain("if is_empty(uri):", "mlflow db upgrade fails on an empty database with 'no such table'");
         script.IndexOf("is_empty(uri)", StringComparison.Ordinal).Should().BeLessThan(script.IndexOf("\"db\", \"upgrade\"", StringComparison.Ordinal));
@@ -84,7 +78,7 @@ public sealed class MigrationTests
     [Theory, BothHelms]
     public async Task The_job_runs_without_the_charts_service_account(HelmVersion helm)
     {
-        var pod = MigrationJob(await Helm.TemplateAsync(helm, Postgres))!.Spec.Template.Spec;
+        var pod = MigrationJob(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3))!.Spec.Template.Spec;
 
         pod.ServiceAccountName.Should().Be("default", "a pre-install hook runs before the chart's ServiceAccount exists");
         pod.AutomountServiceAccountToken.Should().BeFalse();

@@ -3,16 +3,10 @@ namespace MlflowChart.Tests;
 /// <summary>Replicas and the rollout strategy: what may run more than once, and how pods are replaced.</summary>
 public sealed class ReplicaTests
 {
-    private const string PostgresAndS3 = """
-        mlflow:
-          backendStoreUriFrom: {secretKeyRef: {name: mlflow-db-secret, key: uri}}
-          artifactsDestination: s3://my-bucket/mlflow
-        """;
-
     [Theory, BothHelms]
     public async Task External_stores_roll_one_pod_at_a_time_without_dropping_capacity(HelmVersion helm)
     {
-        var deployment = (await Helm.TemplateAsync(helm, PostgresAndS3 + "\nreplicaCount: 3")).Server();
+        var deployment = (await Helm.TemplateAsync(helm, Fragments.PostgresAndS3 + "\nreplicaCount: 3")).Server();
 
         deployment.Spec.Replicas.Should().Be(3);
         deployment.Spec.Strategy.Type.Should().Be("RollingUpdate");
@@ -45,7 +39,7 @@ public sealed class ReplicaTests
     [Theory, BothHelms]
     public async Task An_explicit_strategy_is_kept_where_it_is_safe(HelmVersion helm)
     {
-        var deployment = (await Helm.TemplateAsync(helm, PostgresAndS3 + """
+        var deployment = (await Helm.TemplateAsync(helm, Fragments.PostgresAndS3 + """
 
             deploymentStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 2, maxUnavailable: 1}}
             """)).Server();

@@ -3,16 +3,10 @@ namespace MlflowChart.Tests;
 /// <summary>Where runs and artifacts are kept: the claim, its options, and when there is none.</summary>
 public sealed class StorageTests
 {
-    private const string PostgresAndS3 = """
-        mlflow:
-          backendStoreUriFrom: {secretKeyRef: {name: mlflow-db-secret, key: uri}}
-          artifactsDestination: s3://my-bucket/mlflow
-        """;
-
     [Theory, BothHelms]
     public async Task External_database_and_object_store_need_no_volume(HelmVersion helm)
     {
-        var render = await Helm.TemplateAsync(helm, PostgresAndS3);
+        var render = await Helm.TemplateAsync(helm, Fragments.PostgresAndS3);
 
         render.All<V1PersistentVolumeClaim>().Should().BeEmpty();
         render.Server().Spec.Template.Spec.Volumes.Should().NotContain(v => v.PersistentVolumeClaim != null);
@@ -26,7 +20,7 @@ public sealed class StorageTests
     [Theory, BothHelms]
     public async Task Registry_store_from_a_secret_becomes_its_own_env_var(HelmVersion helm)
     {
-        var container = (await Helm.TemplateAsync(helm, PostgresAndS3 + """
+        var container = (await Helm.TemplateAsync(helm, Fragments.PostgresAndS3 + """
 
               registryStoreUriFrom: {secretKeyRef: {name: registry-db, key: uri}}
               defaultArtifactRoot: s3://my-bucket/direct

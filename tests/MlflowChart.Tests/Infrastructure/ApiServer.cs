@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using k8s;
@@ -150,7 +149,7 @@ public sealed class ApiServer
         var processes = new List<Process>();
         try
         {
-            var (etcdClient, etcdPeer, securePort) = (FreePort(), FreePort(), FreePort());
+            var (etcdClient, etcdPeer, securePort) = (Loopback.FreePort(), Loopback.FreePort(), Loopback.FreePort());
             processes.Add(Launch(Binary("etcd"), dir, "etcd",
                 "--data-dir", Path.Combine(dir, "etcd"),
                 "--listen-client-urls", $"http://127.0.0.1:{etcdClient}",
@@ -200,26 +199,7 @@ public sealed class ApiServer
 
             await WaitReadyAsync(securePort, processes, dir);
 
-            var kubeconfig = Path.Combine(dir, "kubeconfig");
-            File.WriteAllText(kubeconfig, $$"""
-                apiVersion: v1
-                kind: Config
-                clusters:
-                  - name: envtest
-                    cluster:
-                      server: https://127.0.0.1:{{securePort}}
-                      insecure-skip-tls-verify: true
-                users:
-                  - name: admin
-                    user:
-                      token: {{Token}}
-                contexts:
-                  - name: envtest
-                    context:
-                      cluster: envtest
-                      user: admin
-                current-context: envtest
-                """);
+            var kubeconfig = Loopback.WriteKubeconfig(dir, $"https://127.0.0.1:{securePort}", Token);
             var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             var server = new ApiServer(dir, kubeconfig, client, processes, TimeSpan.Zero);
             await server.InstallCrdsAsync();
@@ -323,13 +303,6 @@ public sealed class ApiServer
     {
         var path = Path.Combine(dir, $"{name}.log");
         return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(20)) : "(no log)";
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
 

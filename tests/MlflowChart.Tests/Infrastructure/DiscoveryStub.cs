@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace MlflowChart.Tests.Infrastructure;
@@ -18,31 +17,14 @@ public static class DiscoveryStub
 
     private static IReadOnlyDictionary<string, string> Start()
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         _ = Task.Run(() => Serve(listener));
 
         var dir = Directory.CreateTempSubdirectory("mlflow-discovery-").FullName;
-        var kubeconfig = Path.Combine(dir, "kubeconfig");
-        File.WriteAllText(kubeconfig, $$"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-              - name: stub
-                cluster:
-                  server: http://127.0.0.1:{{port}}
-            users:
-              - name: stub
-                user: {}
-            contexts:
-              - name: stub
-                context:
-                  cluster: stub
-                  user: stub
-            current-context: stub
-            """);
+        var kubeconfig = Loopback.WriteKubeconfig(dir, $"http://127.0.0.1:{port}");
         var releases = Path.Combine(dir, "releases.yaml");
         File.WriteAllText(releases, "[]\n");
         return new Dictionary<string, string>
@@ -71,12 +53,5 @@ public static class DiscoveryStub
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
