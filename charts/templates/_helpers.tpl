@@ -264,9 +264,8 @@ argv. Shared by every pod that talks to the stores. Call with (dict "root" $ "se
 {{- define "mlflow.storeEnv" -}}
 {{- $m := .root.Values.mlflow -}}
 {{- $s := .settings -}}
-{{- with $m.uriVariables }}
-{{ toYaml . }}
-{{- end }}
+{{- with $m.uriVariables }}{{ toYaml . }}
+{{ end -}}
 - name: MLFLOW_BACKEND_STORE_URI
 {{- if eq $s.backendKind "secret" }}
   valueFrom:
