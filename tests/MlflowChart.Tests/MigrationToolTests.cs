@@ -203,6 +203,18 @@ public sealed partial class MigrationToolTests
         Convert("upstream/everything.yaml").Report.Single(r => r.SourceKey == "hostNetwork").Outcome.Should().Be(Outcome.NotCarried);
     }
 
+    [Theory, BothHelms]
+    public async Task Upstream_basic_auth_as_the_docs_write_it_carries_over_unchanged(HelmVersion helm)
+    {
+        var migration = Convert("upstream/auth-ingress.yaml");
+        var server = (await Rendered("upstream/auth-ingress.yaml", helm)).ServerContainer();
+
+        migration.Report.Should().OnlyContain(r => r.Outcome == Outcome.Carried);
+        server.Args.Should().Contain("--app-name=basic-auth");
+        server.Env("MLFLOW_AUTH_CONFIG_PATH")!.Value.Should().Be("/etc/mlflow/auth/basic_auth.ini");
+        AllowedHosts.Admits(AllowedHosts.FromArgs(server.Args), "localhost:5000").Should().BeTrue("port-forward keeps working, unlike upstream");
+    }
+
     [Theory]
     [InlineData("unknown-chart", "cannot tell which chart")]
     [InlineData("not-yaml", "not valid YAML")]
