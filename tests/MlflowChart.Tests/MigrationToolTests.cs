@@ -204,6 +204,45 @@ public sealed partial class MigrationToolTests
     }
 
     [Theory, BothHelms]
+    public async Task Bitnami_probe_and_volume_defaults_give_way_to_what_this_chart_needs(HelmVersion helm)
+    {
+        var migration = Convert("bitnami/probes-and-strategy.yaml");
+        var render = await Rendered("bitnami/probes-and-strategy.yaml", helm);
+        var server = render.ServerContainer();
+
+        server.StartupProbe.Should().NotBeNull("without it bitnami's liveness probe would restart a slow cold start");
+        (server.StartupProbe.PeriodSeconds * server.StartupProbe.FailureThreshold).Should().BeGreaterThanOrEqualTo(60);
+        server.LivenessProbe.PeriodSeconds.Should().Be(10, "the liveness timings themselves are carried");
+        render.All<V1PersistentVolumeClaim>().Should().BeEmpty("runs and artifacts live elsewhere, so no volume");
+        render.Server().Spec.Strategy.Type.Should().Be("RollingUpdate");
+        server.Env("MLFLOW_S3_ENDPOINT_URL")!.Value.Should().Be("http://minio.storage.svc:9000");
+        migration.Report.Single(r => r.SourceKey == "tracking.startupProbe.enabled").Note.Should().Contain("stays on");
+        migration.Report.Single(r => r.SourceKey == "tracking.persistence.enabled").Outcome.Should().Be(Outcome.NotCarried);
+    }
+
+    [Theory, BothHelms]
+    public async Task A_rolling_update_asked_for_over_sqlite_is_refused_with_a_reason(HelmVersion helm)
+    {
+        var migration = Convert("community/sqlite-rolling.yaml");
+        var render = await Rendered("community/sqlite-rolling.yaml", helm);
+
+        render.Server().Spec.Strategy.Type.Should().Be("Recreate", "two pods must never open one SQLite file");
+        migration.Report.Where(r => r.SourceKey.StartsWith("strategy.", StringComparison.Ordinal))
+            .Should().OnlyContain(r => r.Outcome == Outcome.NotCarried && r.Note.Contains("SQLite"));
+    }
+
+    [Theory, BothHelms]
+    public async Task Upstream_storage_off_without_a_store_gets_a_volume_instead_of_losing_runs(HelmVersion helm)
+    {
+        var migration = Convert("upstream/storage-off.yaml");
+        var render = await Rendered("upstream/storage-off.yaml", helm);
+
+        render.All<V1PersistentVolumeClaim>().Should().ContainSingle("runs are kept on a claim, not inside the container");
+        render.ServerContainer().Args.Should().Contain("--workers=2");
+        migration.Report.Single(r => r.SourceKey == "storage.enabled").Note.Should().Contain("lost at every restart");
+    }
+
+    [Theory, BothHelms]
     public async Task Upstream_basic_auth_as_the_docs_write_it_carries_over_unchanged(HelmVersion helm)
     {
         var migration = Convert("upstream/auth-ingress.yaml");

@@ -14,8 +14,16 @@ public static class Bitnami
         Tracking(m);
         Database(m);
         Artifacts(m);
+        Persistence(m);
+        KeepStartupProbe(m);
         Auth(m);
         Exposure(m);
+        if (m.Str("tracking.updateStrategy.type") is "Recreate" || (m.Str("tracking.updateStrategy.type") is "RollingUpdate" && m.TargetHasDatabaseServer() && m.Bool("tracking.persistence.enabled") != true))
+        {
+            m.Carry("tracking.updateStrategy.type", "deploymentStrategy.type");
+        }
+
+        m.Drop("tracking.updateStrategy", "not carried: the chart picks the strategy (Recreate on a ReadWriteOnce volume or SQLite, RollingUpdate without losing capacity otherwise)");
         m.Drop("run", Runs);
         m.Drop("gitImage", Runs);
         m.Drop("volumePermissions", "not carried: fsGroup makes the claim writable without a root init container");
@@ -58,9 +66,13 @@ public static class Bitnami
         }
 
         m.Carry($"{t}.replicaCount", "replicaCount");
-        if (m.Str($"{t}.host") is { } host)
+        if (m.Str($"{t}.host") is "[::]" or "::")
         {
-            m.Change($"{t}.host", "server.value_options.host", host is "[::]" or "::" ? "::" : "0.0.0.0", "the server listens on all addresses (:: for IPv6)");
+            m.Change($"{t}.host", "server.value_options.host", "::", "the server listens on all IPv6 and IPv4 addresses");
+        }
+        else
+        {
+            m.Used($"{t}.host", null, "the chart listens on 0.0.0.0 itself");
         }
 
         m.Drop($"{t}.containerPorts", "not carried: the container listens on 5000 (set service.port for the Service)");
@@ -139,10 +151,6 @@ public static class Bitnami
         }
 
         m.Drop($"{t}.autoscaling", "not carried: tracking.autoscaling.hpa.enabled is not true, or a vertical autoscaler, which this chart does not create");
-        if (m.Str($"{t}.updateStrategy.type") is "RollingUpdate" or "Recreate")
-        {
-            m.Carry($"{t}.updateStrategy", "deploymentStrategy");
-        }
 
         m.Carry($"{t}.priorityClassName", "priorityClassName");
         m.Carry($"{t}.topologySpreadConstraints", "topologySpreadConstraints");
@@ -171,29 +179,63 @@ public static class Bitnami
         m.Carry($"{t}.sidecars", "extraContainers");
         m.Carry($"{t}.initContainers", "extraInitContainers");
         m.Drop($"{t}.enableDefaultInitContainers", "not carried: the chart needs no default init containers");
-        if (m.Bool($"{t}.persistence.enabled") is { } persist)
-        {
-            m.Carry($"{t}.persistence.enabled", "storage.enabled");
-        }
-
-        m.Carry($"{t}.persistence.size", "storage.size");
-        m.Carry($"{t}.persistence.existingClaim", "storage.existingClaim");
-        if (m.Str($"{t}.persistence.storageClass") is not null)
-        {
-            m.Carry($"{t}.persistence.storageClass", "storage.storageClassName");
-        }
-
-        if (m.Get($"{t}.persistence.accessModes") is List<object?> { Count: > 0 } modes)
-        {
-            m.Change($"{t}.persistence.accessModes", "storage.accessMode", modes[0], "the first access mode");
-        }
-
-        m.Drop($"{t}.persistence.mountPath", "not carried: the claim is mounted at storage.mountPath (/mlflow); local store paths follow it");
-        m.Drop($"{t}.persistence", "not carried: claim labels, annotations, selectors, sub-paths and data sources have no value here");
         m.Carry($"{t}.serviceAccount.create", "serviceAccount.create");
         m.Carry($"{t}.serviceAccount.name", "serviceAccount.name");
         m.Carry($"{t}.serviceAccount.annotations", "serviceAccount.annotations");
         m.Carry($"{t}.serviceAccount.automountServiceAccountToken", "serviceAccount.automountServiceAccountToken");
+    }
+
+    /// <summary>The volume only where something of this chart is kept locally; remote stores need none.</summary>
+    private static void Persistence(Migration m)
+    {
+        const string p = "tracking.persistence";
+        var local = !m.TargetHasDatabaseServer() || Values.At(m.Target, "mlflow.artifactsDestination") is string a && a.StartsWith('/');
+        if (!local)
+        {
+            m.Drop(p, "not carried: runs live in the database and artifacts in the object store, so this chart needs no volume (and can run several replicas)");
+            return;
+        }
+
+        m.Carry($"{p}.enabled", "storage.enabled");
+        m.Carry($"{p}.size", "storage.size");
+        m.Carry($"{p}.existingClaim", "storage.existingClaim");
+        if (m.Str($"{p}.storageClass") is not null)
+        {
+            m.Carry($"{p}.storageClass", "storage.storageClassName");
+        }
+
+        if (m.Get($"{p}.accessModes") is List<object?> { Count: > 0 } modes)
+        {
+            m.Change($"{p}.accessModes", "storage.accessMode", modes[0], "the first access mode");
+        }
+
+        m.Drop($"{p}.mountPath", "not carried: the claim is mounted at storage.mountPath (/mlflow); local store paths follow it");
+        m.Drop(p, "not carried: claim labels, annotations, selectors, sub-paths and data sources have no value here");
+    }
+
+    /// <summary>
+    /// bitnami can run without a startup probe and with a short start budget; this chart refuses
+    /// both when the liveness probe would restart MLflow before a cold start (up to 29 s) is over.
+    /// Its own startup probe (2 minutes) then applies instead.
+    /// </summary>
+    private static void KeepStartupProbe(Migration m)
+    {
+        if (Values.At(m.Target, "probes.startup") is not Dictionary<string, object?> startup)
+        {
+            return;
+        }
+
+        long Field(string probe, string field, long fallback) => Values.At(m.Target, $"probes.{probe}.{field}") as long? ?? fallback;
+        var livenessBudget = Field("liveness", "initialDelaySeconds", 0) + Field("liveness", "periodSeconds", 20) * Field("liveness", "failureThreshold", 5);
+        var startupBudget = Field("startup", "initialDelaySeconds", 5) + Field("startup", "periodSeconds", 5) * Field("startup", "failureThreshold", 24);
+        var off = startup.GetValueOrDefault("enabled") is false;
+        if ((off && livenessBudget < 60) || (!off && startupBudget < 60))
+        {
+            ((Dictionary<string, object?>)Values.At(m.Target, "probes")!).Remove("startup");
+            m.Retract("tracking.startupProbe", off
+                ? "not carried: the chart's startup probe (2 minutes) stays on, since without it the liveness probe would restart MLflow before a cold start (up to 29 s) is over"
+                : $"not carried: a startup budget of {startupBudget} s is below the minute this chart requires (cold starts took up to 29 s); the chart's 2-minute startup probe applies");
+        }
     }
 
     private static void Database(Migration m)

@@ -11,6 +11,14 @@ public static class Community
         Auth(m);
         Server(m);
         Exposure(m);
+        if (m.TargetHasDatabaseServer())
+        {
+            m.Carry("strategy", "deploymentStrategy");
+        }
+        else
+        {
+            m.Drop("strategy", "not carried: without a database server runs stay in SQLite on a volume, where the chart uses Recreate (a rolling update would open the database file from two pods)");
+        }
     }
 
     private static void Workload(Migration m)
@@ -31,7 +39,6 @@ public static class Community
         }
 
         m.Carry("image.pullPolicy", "image.pullPolicy");
-        m.Carry("strategy", "deploymentStrategy");
         m.Carry("serviceAccount.create", "serviceAccount.create");
         m.Carry("serviceAccount.name", "serviceAccount.name");
         m.Carry("serviceAccount.annotations", "serviceAccount.annotations");
@@ -223,6 +230,7 @@ public static class Community
             m.Used("flaskServerSecretKey", "auth.secretKey", $"moved into Secret {m.SecretName}");
         }
 
+        m.Drop("ldapAuth", "not carried: LDAP auth is a plugin of the burakince/mlflow image; this chart runs MLflow's own basic-auth app");
         if (m.Bool("auth.enabled") != true)
         {
             m.Drop("auth", "not carried: auth.enabled is not true");
@@ -287,7 +295,6 @@ public static class Community
         }
 
         m.Drop("auth.postgres", "not carried: auth.postgres.enabled is not true");
-        m.Drop("ldapAuth", "not carried: LDAP auth is a plugin of the burakince/mlflow image; this chart runs MLflow's own basic-auth app");
     }
 
     private static void Server(Migration m)

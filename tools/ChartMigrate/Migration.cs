@@ -123,6 +123,17 @@ public sealed partial class Migration
         }
     }
 
+    /// <summary>Takes back what rules carried from `from` (the value left the target) and reports it as not carried.</summary>
+    public void Retract(string from, string why)
+    {
+        foreach (var leaf in Leaves(from))
+        {
+            Report.RemoveAll(r => r.SourceKey == leaf);
+            Report.Add(new ReportRow(leaf, Outcome.NotCarried, null, why));
+            handled.Add(leaf);
+        }
+    }
+
     /// <summary>Moves a plain credential into the generated Secret and returns a secretKeyRef to it.</summary>
     public Dictionary<string, object?> ToSecret(string secretKey, string value) 
     {
@@ -183,12 +194,19 @@ public sealed partial class Migration
         return $"{scheme}://{credentials}{host}{(port is null ? "" : $":{port}")}/{database}";
     }
 
+    /// <summary>Whether the converted values keep runs in a database server (not SQLite or a file store on a volume).</summary>
+    public bool TargetHasDatabaseServer() =>
+        Values.At(Target, "mlflow.backendStoreUri") is string uri && !uri.StartsWith("sqlite:", StringComparison.Ordinal) && !uri.StartsWith('/')
+        || Values.At(Target, "mlflow.backendStoreUriFrom") is not null;
+
     /// <summary>Closes the report: every source leaf no rule handled is reported as not carried.</summary>
     public void Finish()
     {
-        foreach (var leaf in Values.Leaves(Source).Where(l => !handled.Contains(l)))
+        foreach (var leaf in Values.Leaves(Source).Where(l => !handled.Contains(l)).ToList())
         {
-            Row(leaf, Outcome.NotCarried, null, $"not a key this converter knows for {Chart}; check what it did in your old release and set the equivalent here by hand");
+            Row(leaf, Outcome.NotCarried, null, Values.At(Source, leaf) is null or "" or Dictionary<string, object?> { Count: 0 } or List<object?> { Count: 0 }
+                ? "not carried: empty in the source, so there is nothing to carry"
+                : $"not a key this converter knows for {Chart}; check what it did in your old release and set the equivalent here by hand");
         }
 
         Report.Sort((a, b) => string.CompareOrdinal(a.SourceKey, b.SourceKey));

@@ -27,6 +27,11 @@ public static partial class Upstream
             m.Notes.Add("server.value_options.allowed_hosts is kept; the chart adds the Ingress hosts, the Service's names, port-forward and private networks to it (server.allowedHosts.derive: false keeps exactly your list).");
         }
 
+        if (m.Bool("storage.enabled") == false && m.Str("mlflow.backendStoreUri") is null && !m.Has("mlflow.backendStoreUriFrom.secretKeyRef"))
+        {
+            m.Drop("storage.enabled", "not carried: with no backend store the old release kept runs inside the container, lost at every restart; this chart keeps them in SQLite on a claim (set mlflow.backendStoreUri to use a database instead)");
+        }
+
         if (m.Bool("tls.enabled") == true && m.Bool("garbageCollection.enabled") == true && m.Str("tls.caKey") is null)
         {
             Values.Set(m.Target, "tls.caKey", "ca.crt");
