@@ -259,6 +259,7 @@ public sealed partial class MigrationToolTests
     [InlineData("not-yaml", "not valid YAML")]
     [InlineData("missing-file", "no such file")]
     [InlineData("bad-from", "not a chart this tool knows")]
+    [InlineData("older-upstream", "older mlflow/mlflow chart layout")]
     public async Task Bad_sources_get_one_line_and_exit_code_2(string case_, string words)
     {
         var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
@@ -267,6 +268,7 @@ public sealed partial class MigrationToolTests
         {
             "unknown-chart" => "replicas: 2\nfoo: bar\n",
             "not-yaml" => "a: [unclosed\n",
+            "older-upstream" => "trackingServer:\n  port: 5000\nbackendStore:\n  existingSecret: mlflow-db\n",
             _ => "backendStore: {}\n",
         }, TestContext.Current.CancellationToken);
         string[] args = case_ switch

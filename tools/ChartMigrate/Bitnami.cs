@@ -261,8 +261,8 @@ public static class Bitnami
             m.Used("postgresql.auth", "mlflow.backendStoreUri", $"composed into {uri}, the bundled database's service");
             m.Used("postgresql.primary.service.ports.postgresql", "mlflow.backendStoreUri", "the port of the URI");
             m.Used("postgresql.enabled", "mlflow.backendStoreUri", "the URI points at the bundled PostgreSQL's service");
-            m.Drop("postgresql", $"not carried: {Common.BundledDatabase}");
-            m.Notes.Add($"bitnami ran a bundled PostgreSQL{(m.Has("postgresql.enabled") ? "" : " (its default)")}: {Common.BundledDatabase}. " +
+            m.Drop("postgresql", $"not carried: {Common.BundledDatabase()}");
+            m.Notes.Add($"bitnami ran a bundled PostgreSQL{(m.Has("postgresql.enabled") ? "" : " (its default)")}: {Common.BundledDatabase()}. " +
                         $"Its password stays in Secret {existing ?? $"{m.Release}-postgresql"}; check the auth database name (bitnami's is derived from the release) in auth.databaseUri.");
             m.Drop("externalDatabase", "not carried: postgresql.enabled is true, so bitnami ignored externalDatabase");
             return;

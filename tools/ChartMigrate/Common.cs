@@ -3,8 +3,9 @@ namespace MlflowChart.Migrate;
 /// <summary>Conversions several source charts share.</summary>
 public static class Common
 {
-    public const string BundledDatabase =
-        "this chart ships no database: run PostgreSQL yourself (a managed database, or the bitnami/postgresql chart " +
+    /// <summary>What to do instead of the bundled database subchart (`postgresql` or `mysql`).</summary>
+    public static string BundledDatabase(string subchart = "postgresql") =>
+        $"this chart ships no database: run {(subchart == "mysql" ? "MySQL" : "PostgreSQL")} yourself (a managed database, or the bitnami/{subchart} chart " +
         "installed on its own) and point mlflow.backendStoreUri at it; the converted values already do, by the old service name";
 
     public const string BundledMinio =

@@ -135,10 +135,11 @@ public static class Community
                     $"{m.Release}-{bundled}", bundled == "postgresql" ? 5432 : 3306, m.Str($"{bundled}.auth.database") ?? "mlflow");
                 Values.Set(m.Target, "mlflow.backendStoreUri", uri);
                 m.Used($"{bundled}.auth", "mlflow.backendStoreUri", $"composed into {uri}, the bundled database's service");
-                m.Notes.Add($"The source ran a bundled {bundled}: {Common.BundledDatabase}.");
+                m.Notes.Add($"The source ran a bundled {bundled}: {Common.BundledDatabase(bundled)}.");
+                m.Drop(bundled, $"not carried: {Common.BundledDatabase(bundled)}");
             }
 
-            m.Drop(bundled, $"not carried: {Common.BundledDatabase}");
+            m.Drop(bundled, $"not carried: {bundled}.enabled is not true, so the bundled database was off");
         }
     }
 

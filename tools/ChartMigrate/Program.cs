@@ -141,6 +141,12 @@ namespace MlflowChart.Migrate
 
         public static string Chart(Dictionary<string, object?> source)
         {
+            if (source.ContainsKey("trackingServer") || source.GetValueOrDefault("artifacts") is Dictionary<string, object?>)
+            {
+                throw new MigrationException("these values use the older mlflow/mlflow chart layout (trackingServer, artifacts.*), which this tool does not convert; " +
+                    "set mlflow.backendStoreUriFrom.secretKeyRef, mlflow.defaultArtifactRoot or mlflow.artifactsDestination and env by hand (see the README's production section)");
+            }
+
             var scores = Markers.ToDictionary(m => m.Key, m => m.Value.Count(source.ContainsKey));
             var best = scores.MaxBy(s => s.Value);
             if (best.Value == 0 || scores.Count(s => s.Value == best.Value) > 1)
