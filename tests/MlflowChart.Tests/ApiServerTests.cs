@@ -42,6 +42,16 @@ public sealed class ApiServerTests
     }
 
     [Fact]
+    public async Task The_shared_API_server_is_ready_with_its_CRDs_within_its_share_of_the_suite_budget()
+    {
+        var api = await ApiServer.RequireAsync();
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"etcd + kube-apiserver + CRDs ready in {api.Startup.TotalSeconds:F1} s");
+        api.Startup.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThan(TimeSpan.FromSeconds(45),
+            "the server starts once per run and the whole suite must stay under two minutes on two cores");
+    }
+
+    [Fact]
     public async Task The_API_server_refuses_a_container_name_with_an_underscore()
     {
         var api = await ApiServer.RequireAsync();
