@@ -122,6 +122,7 @@ public sealed partial class MigrationToolTests
         var server = (await Rendered("community/everything.yaml", helm)).ServerContainer();
 
         migration.Report.Single(r => r.SourceKey == "someFutureKey").Outcome.Should().Be(Outcome.NotCarried);
+        migration.Report.Single(r => r.SourceKey == "postgresql.enabled").Note.Should().Contain("was off", "the file switched the bundled database off");
         server.Args.Should().Contain("--no-serve-artifacts").And.Contain("--gunicorn-opts=--timeout 120").And.Contain("--static-prefix=/mlflow")
             .And.Contain("--disable-security-middleware").And.NotContain("--serve-artifacts");
         server.Env("MLFLOW_DEFAULT_ARTIFACT_ROOT")!.Value.Should().Be("wasbs://mlflow@companymlflow.blob.core.windows.net/artifacts");

@@ -128,7 +128,13 @@ public static class Community
         m.Drop("backendStore.existingDatabaseSecret", "not carried: no database of backendStore is enabled");
         foreach (var bundled in new[] { "postgresql", "mysql" })
         {
-            if (m.Bool($"{bundled}.enabled") == true && m.Str("mlflow.backendStoreUri") is null && Values.At(m.Target, "mlflow.backendStoreUri") is null)
+            if (m.Bool($"{bundled}.enabled") != true)
+            {
+                m.Drop(bundled, $"not carried: {bundled}.enabled is not true, so the bundled database was off");
+                continue;
+            }
+
+            if (m.Str("mlflow.backendStoreUri") is null && Values.At(m.Target, "mlflow.backendStoreUri") is null)
             {
                 var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", null, null, m.Str($"{bundled}.auth.password"), "db-password");
                 var uri = Migration.DatabaseUri(bundled == "postgresql" ? "postgresql" : "mysql+pymysql", m.Str($"{bundled}.auth.username"), password,
@@ -136,10 +142,9 @@ public static class Community
                 Values.Set(m.Target, "mlflow.backendStoreUri", uri);
                 m.Used($"{bundled}.auth", "mlflow.backendStoreUri", $"composed into {uri}, the bundled database's service");
                 m.Notes.Add($"The source ran a bundled {bundled}: {Common.BundledDatabase(bundled)}.");
-                m.Drop(bundled, $"not carried: {Common.BundledDatabase(bundled)}");
             }
 
-            m.Drop(bundled, $"not carried: {bundled}.enabled is not true, so the bundled database was off");
+            m.Drop(bundled, $"not carried: {Common.BundledDatabase(bundled)}");
         }
     }
 
