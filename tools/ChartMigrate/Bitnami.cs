@@ -8,14 +8,14 @@ public static class Bitnami
 {
     private const string Runs = "not carried: this chart runs the tracking server only; run MLflow projects as their own Jobs";
 
-    public static void Convert(Migration m)
+    public static void Convert(Migration m, ChartSchema schema)
     {
         Global(m);
         Tracking(m);
         Database(m);
         Artifacts(m);
         Persistence(m);
-        KeepStartupProbe(m);
+        KeepStartupProbe(m, schema);
         Auth(m);
         Exposure(m);
         if (m.Str("tracking.updateStrategy.type") is "Recreate" || (m.Str("tracking.updateStrategy.type") is "RollingUpdate" && m.TargetHasDatabaseServer() && m.Bool("tracking.persistence.enabled") != true))
@@ -218,16 +218,16 @@ public static class Bitnami
     /// both when the liveness probe would restart MLflow before a cold start (up to 29 s) is over.
     /// Its own startup probe (2 minutes) then applies instead.
     /// </summary>
-    private static void KeepStartupProbe(Migration m)
+    private static void KeepStartupProbe(Migration m, ChartSchema schema)
     {
         if (Values.At(m.Target, "probes.startup") is not Dictionary<string, object?> startup)
         {
             return;
         }
 
-        long Field(string probe, string field, long fallback) => Values.At(m.Target, $"probes.{probe}.{field}") as long? ?? fallback;
-        var livenessBudget = Field("liveness", "initialDelaySeconds", 0) + Field("liveness", "periodSeconds", 20) * Field("liveness", "failureThreshold", 5);
-        var startupBudget = Field("startup", "initialDelaySeconds", 5) + Field("startup", "periodSeconds", 5) * Field("startup", "failureThreshold", 24);
+        long Field(string probe, string field) => Values.At(m.Target, $"probes.{probe}.{field}") as long? ?? schema.Default($"probes.{probe}.{field}");
+        var livenessBudget = Field("liveness", "initialDelaySeconds") + Field("liveness", "periodSeconds") * Field("liveness", "failureThreshold");
+        var startupBudget = Field("startup", "initialDelaySeconds") + Field("startup", "periodSeconds") * Field("startup", "failureThreshold");
         var off = startup.GetValueOrDefault("enabled") is false;
         if ((off && livenessBudget < 60) || (!off && startupBudget < 60))
         {

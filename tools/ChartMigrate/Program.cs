@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MlflowChart.Migrate;
 using YamlDotNet.Serialization;
 
@@ -112,16 +111,17 @@ namespace MlflowChart.Migrate
             var source = Values.Parse(yaml);
             var chart = from ?? Detect.Chart(source);
             var migration = new Migration(chart, source, release);
+            var schema = ChartSchema.Load(schemaPath);
             switch (chart)
             {
                 case "community":
                     Community.Convert(migration);
                     break;
                 case "bitnami":
-                    Bitnami.Convert(migration);
+                    Bitnami.Convert(migration, schema);
                     break;
                 default:
-                    Upstream.Convert(migration, JsonNode.Parse(File.ReadAllText(schemaPath))!.AsObject());
+                    Upstream.Convert(migration, schema);
                     break;
             }
 

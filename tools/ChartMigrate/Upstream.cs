@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace MlflowChart.Migrate;
@@ -9,7 +8,7 @@ namespace MlflowChart.Migrate;
 /// </summary>
 public static partial class Upstream
 {
-    public static void Convert(Migration m, JsonObject schema)
+    public static void Convert(Migration m, ChartSchema schema)
     {
         foreach (var key in new[] { "backendStoreUri", "registryStoreUri" })
         {
@@ -45,7 +44,7 @@ public static partial class Upstream
                 continue;
             }
 
-            if (Known(schema, leaf) is { } known)
+            if (schema.Known(leaf) is { } known)
             {
                 m.Carry(known, known);
             }
@@ -55,35 +54,6 @@ public static partial class Upstream
             }
         }
     }
-
-    /// <summary>The path, or the free-form value above it, that this chart's schema accepts; null when it has no such key.</summary>
-    private static string? Known(JsonObject schema, string path)
-    {
-        JsonObject node = schema;
-        var parts = path.Split('.');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            node = Resolve(schema, node);
-            if (node["properties"] is not JsonObject properties)
-            {
-                return string.Join('.', parts[..i]);
-            }
-
-            if (properties[parts[i]] is not JsonObject child)
-            {
-                return node["additionalProperties"] is JsonValue closed && !(bool)closed ? null : string.Join('.', parts[..i]);
-            }
-
-            node = child;
-        }
-
-        return path;
-    }
-
-    private static JsonObject Resolve(JsonObject schema, JsonObject node) =>
-        node["$ref"] is JsonValue reference
-            ? schema["definitions"]![((string)reference!)["#/definitions/".Length..]]!.AsObject()
-            : node;
 
     [GeneratedRegex("^[a-z0-9+]+://[^/@:]*:[^/@$]+@")]
     private static partial Regex PasswordInUri();
