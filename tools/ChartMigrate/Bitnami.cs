@@ -18,7 +18,8 @@ public static class Bitnami
         KeepStartupProbe(m, schema);
         Auth(m);
         Exposure(m);
-        if (m.Str("tracking.updateStrategy.type") is "Recreate" || (m.Str("tracking.updateStrategy.type") is "RollingUpdate" && m.TargetHasDatabaseServer() && m.Bool("tracking.persistence.enabled") != true))
+        var strategy = m.Str("tracking.updateStrategy.type");
+        if (strategy is "Recreate" || (strategy is "RollingUpdate" && m.TargetHasDatabaseServer() && m.Bool("tracking.persistence.enabled") != true))
         {
             m.Carry("tracking.updateStrategy.type", "deploymentStrategy.type");
         }
