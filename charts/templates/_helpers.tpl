@@ -87,7 +87,7 @@ _validate.tpl refuses what cannot work.
 {{- $v := .Values -}}
 {{- $m := $v.mlflow -}}
 {{- $vo := $v.server.value_options | default dict -}}
-{{- $fromSecret := not (empty (dig "secretKeyRef" "name" "" $m.backendStoreUriFrom)) -}}
+{{- $fromSecret := not (empty (dig "secretKeyRef" "name" "" ($m.backendStoreUriFrom | default dict))) -}}
 {{- $embedded := and (not $fromSecret) (empty $m.backendStoreUri) -}}
 {{- $mountPath := trimSuffix "/" $v.storage.mountPath -}}
 {{- $backendUri := $m.backendStoreUri -}}
@@ -121,7 +121,7 @@ _validate.tpl refuses what cannot work.
 {{- $resources = dict "requests" (dict "cpu" "250m" "memory" (printf "%dMi" $request)) "limits" (dict "memory" (printf "%dMi" $limit)) }}
 {{- end -}}
 {{- $auth := or $v.auth.enabled (eq (toString (index $vo "app_name")) "basic-auth") -}}
-{{- $authFromSecret := not (empty (dig "secretKeyRef" "name" "" $v.auth.databaseUriFrom)) -}}
+{{- $authFromSecret := not (empty (dig "secretKeyRef" "name" "" ($v.auth.databaseUriFrom | default dict))) -}}
 {{- $authUri := $v.auth.databaseUri -}}
 {{- if and $auth (not $authFromSecret) (empty $authUri) $storage }}{{ $authUri = printf "sqlite:///%s/basic_auth.db" $mountPath }}{{ end -}}
 {{- $workspaces := or (has "enable_workspaces" $v.server.flag_options) (has "enable-workspaces" $v.server.flag_options) (eq (toString (index $vo "enable_workspaces")) "true") -}}
@@ -273,7 +273,7 @@ argv. Shared by every pod that talks to the stores. Call with (dict "root" $ "se
 {{- else }}
   value: {{ $s.backendUri | quote }}
 {{- end }}
-{{- if dig "secretKeyRef" "name" "" $m.registryStoreUriFrom }}
+{{- if dig "secretKeyRef" "name" "" ($m.registryStoreUriFrom | default dict) }}
 - name: MLFLOW_REGISTRY_STORE_URI
   valueFrom:
     secretKeyRef: {{- toYaml $m.registryStoreUriFrom.secretKeyRef | nindent 6 }}

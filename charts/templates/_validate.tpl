@@ -89,7 +89,7 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- if and $v.server.jobExecution (gt (int $v.replicaCount) 1) }}
 {{- fail (printf "mlflow: server.jobExecution=true with replicaCount=%d would run jobs twice: each pod queues jobs in its own local file, and a pod that starts re-runs every unfinished job in the shared database, including those another pod is running; set server.jobExecution=false (or leave it null, which turns it off for several replicas), or set replicaCount=1" (int $v.replicaCount)) }}
 {{- end }}
-{{- with dig "limits" "memory" "" $v.resources }}
+{{- with dig "limits" "memory" "" ($v.resources | default dict) }}
 {{- $limit := include "mlflow.mebibytes" . | int64 }}
 {{- if and (ge $limit 0) (lt $limit (int64 $s.idleMiB)) }}
 {{- fail (printf "mlflow: resources.limits.memory=%v is below the about %d MiB MLflow uses at idle with %d worker(s) and job execution %s, so the container would be OOM-killed as it starts; raise it to %dMi or more, or lower server.workers (about 160 MiB each) or set server.jobExecution=false (about 1070 MiB)" . (int64 $s.idleMiB) (int64 $s.workers) (ternary "on" "off" $s.jobExecution) (int64 $s.limitMiB)) }}

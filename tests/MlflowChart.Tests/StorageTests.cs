@@ -31,6 +31,20 @@ public sealed class StorageTests
     }
 
     [Theory, BothHelms]
+    public async Task A_secret_reference_set_to_null_on_the_command_line_counts_as_unset(HelmVersion helm)
+    {
+        // --set key=null is how Helm users drop a map a values file gave; it must read as "no reference".
+        var render = (await Helm.TemplateAsync(helm, ScenarioFiles.Read("charts/example-mlflow-charts.yaml"),
+            "--set", "mlflow.backendStoreUriFrom=null", "--set", "mlflow.backendStoreUri=postgresql://db.internal:5432/mlflow",
+            "--set", "mlflow.registryStoreUriFrom=null", "--set", "auth.databaseUriFrom=null", "--set", "resources=null",
+            "--set", "networkPolicy.enabled=true")).ShouldSucceed();
+
+        var container = render.ServerContainer();
+        container.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("postgresql://db.internal:5432/mlflow");
+        container.Env("MLFLOW_REGISTRY_STORE_URI").Should().BeNull();
+    }
+
+    [Theory, BothHelms]
     public async Task A_local_store_path_turns_the_volume_on_by_itself(HelmVersion helm)
     {
         var render = await Helm.TemplateAsync(helm, """
