@@ -70,17 +70,29 @@ sqlite:////abs/path -> /abs/path; file:///abs -> /abs; /abs -> /abs. A relative 
 {{- end }}
 
 {{/*
-Settings derived from the values, computed in one place and read by every template as
-  {{- $s := include "mlflow.settings" . | fromYaml }}
-They are computed once per render and kept beside the values (Helm validated the values
-against the schema before rendering, and never stores what templates add). Nothing here fails:
-_validate.tpl refuses what cannot work.
+Settings derived from the values, computed in one place. Every template reads them as
+  {{- include "mlflow.settings" . }}{{- $s := .Values.__mlflowSettings }}
+The first call computes them and keeps the map beside the values; later calls find it there
+and do nothing, so a render derives them once, not once per template, and never as YAML text. (Helm
+validated the values against the schema before rendering and never stores what templates add.)
+The map is shared: templates read it and never change it. Nothing here fails: _validate.tpl
+refuses what cannot work.
+
+`fragments` holds the YAML every pod of the chart repeats (server, migration, GC, helm test),
+written once here instead of once per pod.
 */}}
 {{- define "mlflow.settings" -}}
 {{- if not (hasKey .Values "__mlflowSettings") }}
-{{- $_ := set .Values "__mlflowSettings" (include "mlflow.computeSettings" .) }}
+{{- include "mlflow.computeSettings" . }}
+{{- $s := .Values.__mlflowSettings }}
+{{- $_ := set $s "fragments" (dict
+      "image" (include "mlflow.image" . | quote)
+      "podSecurityContext" (toYaml .Values.podSecurityContext)
+      "securityContext" (toYaml .Values.securityContext)
+      "env" (ternary (toYaml .Values.env) "" (not (empty .Values.env)))
+      "storeEnv" (include "mlflow.storeEnv" (dict "root" . "settings" $s))
+    ) }}
 {{- end }}
-{{- .Values.__mlflowSettings }}
 {{- end }}
 
 {{- define "mlflow.computeSettings" -}}
@@ -154,39 +166,41 @@ _validate.tpl refuses what cannot work.
 {{- $strategy = dict "type" "RollingUpdate" "rollingUpdate" (dict "maxSurge" 1 "maxUnavailable" 0) }}
 {{- end }}
 {{- end -}}
-embedded: {{ $embedded }}
-backendKind: {{ $backendKind }}
-backendUri: {{ $backendUri | quote }}
-backendPath: {{ $backendPath | quote }}
-artifactsDestination: {{ $artifacts | quote }}
-artifactsPath: {{ $artifactsPath | quote }}
-serveArtifacts: {{ not $noServe }}
-storage: {{ $storage }}
-claimName: {{ default (printf "%s-data" (include "mlflow.fullname" .)) $v.storage.existingClaim | quote }}
-mountPath: {{ $mountPath | quote }}
-readWriteOnce: {{ $rwo }}
-localStore: {{ $localStore }}
-workers: {{ int64 $workers }}
-jobExecution: {{ $jobs }}
-idleMiB: {{ $idle }}
-requestMiB: {{ $request }}
-limitMiB: {{ $limit }}
-resources: {{- toYaml $resources | nindent 2 }}
-strategy: {{- toYaml $strategy | nindent 2 }}
-healthPath: {{ printf "%s/health" (trimSuffix "/" $v.server.staticPrefix) | quote }}
-tls: {{ $v.tls.enabled }}
-portName: {{ ternary "https" "http" $v.tls.enabled }}
-scheme: {{ ternary "HTTPS" "HTTP" $v.tls.enabled }}
-auth: {{ $auth }}
-authUri: {{ $authUri | quote }}
-authFromSecret: {{ $authFromSecret }}
-workspaces: {{ $workspaces }}
-allowedHosts: {{ $cleanHosts | uniq | toJson }}
-manyReplicas: {{ $manyReplicas }}
-rbac: {{ or (not (empty $v.namespace_rbac.extraRules)) (not (empty $v.cluster_rbac.extraRules)) }}
-{{- $svcHost := printf "%s.%s.svc.%s:%v" (include "mlflow.fullname" .) .Release.Namespace $v.clusterDomain $v.service.port }}
-serviceHost: {{ $svcHost | quote }}
-trackingUri: {{ printf "%s://%s%s" (ternary "https" "http" $v.tls.enabled) $svcHost (trimSuffix "/" $v.server.staticPrefix) | quote }}
+{{- $svcHost := printf "%s.%s.svc.%s:%v" (include "mlflow.fullname" .) .Release.Namespace $v.clusterDomain $v.service.port -}}
+{{- $_ := set .Values "__mlflowSettings" (dict
+      "embedded" $embedded
+      "backendKind" $backendKind
+      "backendUri" $backendUri
+      "backendPath" $backendPath
+      "artifactsDestination" $artifacts
+      "artifactsPath" $artifactsPath
+      "serveArtifacts" (not $noServe)
+      "storage" $storage
+      "claimName" (default (printf "%s-data" (include "mlflow.fullname" .)) $v.storage.existingClaim)
+      "mountPath" $mountPath
+      "readWriteOnce" $rwo
+      "localStore" $localStore
+      "workers" (int64 $workers)
+      "jobExecution" $jobs
+      "idleMiB" $idle
+      "requestMiB" $request
+      "limitMiB" $limit
+      "resources" $resources
+      "strategy" $strategy
+      "healthPath" (printf "%s/health" (trimSuffix "/" $v.server.staticPrefix))
+      "tls" $v.tls.enabled
+      "portName" (ternary "https" "http" $v.tls.enabled)
+      "scheme" (ternary "HTTPS" "HTTP" $v.tls.enabled)
+      "auth" $auth
+      "authUri" $authUri
+      "authFromSecret" $authFromSecret
+      "workspaces" $workspaces
+      "allowedHosts" (uniq $cleanHosts)
+      "manyReplicas" $manyReplicas
+      "rbac" (or (not (empty $v.namespace_rbac.extraRules)) (not (empty $v.cluster_rbac.extraRules)))
+      "serviceHost" $svcHost
+      "trackingUri" (printf "%s://%s%s" (ternary "https" "http" $v.tls.enabled) $svcHost (trimSuffix "/" $v.server.staticPrefix))
+    ) }}
 {{- end }}
 
 {{/*
@@ -409,6 +423,18 @@ podAffinity:
       labelSelector:
         matchLabels:
           {{- include "mlflow.selectorLabels" (list . "server") | nindent 10 }}
+{{- end }}
+
+{{/* The preferred form of the same: near a server pod when the scheduler can, elsewhere when it cannot. */}}
+{{- define "mlflow.nearServer" -}}
+podAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "mlflow.selectorLabels" (list . "server") | nindent 12 }}
 {{- end }}
 
 {{/*

@@ -4,7 +4,7 @@ security settings, the store environment and the volumes are written once.
 
 Call with a dict:
   root       the chart's root context ($)
-  settings   the derived settings (include "mlflow.settings")
+  settings   the derived settings (.Values.__mlflowSettings, see "mlflow.settings")
   component  app.kubernetes.io/component of the pod ("server", "migrate", ...)
   name       the main container's name
   command    the main container's command, as a YAML list string (default: mlflow)
@@ -16,16 +16,17 @@ Call with a dict:
   podName    metadata.name, for a bare Pod
   data       false keeps the data claim out of a pod that only talks to the server
   resources  the main container's resources
-  extraEnv, extraVolumes, extraVolumeMounts  lists added to what every pod has
+  extraEnv   env entries added to what every pod has, as YAML list text
+  extraVolumes, extraVolumeMounts  lists added to what every pod has
   annotations  extra pod annotations (e.g. checksums)
-  affinity   affinity for a non-server pod
+  affinity   affinity for a non-server pod, as YAML text
   restartPolicy  set for Job pods
 */}}
 {{- define "mlflow.pod" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
 {{- $s := .settings -}}
-{{- $image := include "mlflow.image" $root | quote -}}
+{{- $f := $s.fragments -}}
 {{- $authConfig := and .server $s.auth -}}
 {{- $data := and $s.storage (ne (toString .data) "false") -}}
 {{- $annotations := merge (dict) (.annotations | default dict) (ternary $v.podAnnotations dict (not (not .server))) -}}
@@ -63,14 +64,14 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   securityContext:
-    {{- toYaml $v.podSecurityContext | nindent 4 }}
+    {{- $f.podSecurityContext | nindent 4 }}
   {{- if or $authConfig (and .server $v.extraInitContainers) }}
   initContainers:
     {{- if $authConfig }}
     # Writes the basic-auth INI from the chart's Secret plus the credentials of your Secrets,
     # into a memory-backed volume: no credential reaches values, argv or a ConfigMap.
     - name: auth-config
-      image: {{ $image }}
+      image: {{ $f.image }}
       imagePullPolicy: {{ $v.image.pullPolicy }}
       command:
         - python
@@ -109,7 +110,7 @@ spec:
           value: {{ $s.authUri | quote }}
         {{- end }}
       securityContext:
-        {{- toYaml $v.securityContext | nindent 8 }}
+        {{- $f.securityContext | nindent 8 }}
       resources:
         requests:
           cpu: 10m
@@ -131,7 +132,7 @@ spec:
   {{- end }}
   containers:
     - name: {{ .name }}
-      image: {{ $image }}
+      image: {{ $f.image }}
       imagePullPolicy: {{ $v.image.pullPolicy }}
       command:
         {{- .command | default "- mlflow" | nindent 8 }}
@@ -144,7 +145,7 @@ spec:
           value: /tmp
         - name: USER
           value: mlflow
-        {{- include "mlflow.storeEnv" (dict "root" $root "settings" $s) | nindent 8 }}
+        {{- $f.storeEnv | nindent 8 }}
         {{- if $authConfig }}
         - name: MLFLOW_AUTH_CONFIG_PATH
           value: /etc/mlflow/auth/basic_auth.ini
@@ -157,17 +158,17 @@ spec:
         {{- end }}
         {{- end }}
         {{- with .extraEnv }}
-        {{- toYaml . | nindent 8 }}
+        {{- . | nindent 8 }}
         {{- end }}
-        {{- with $v.env }}
-        {{- toYaml . | nindent 8 }}
+        {{- with $f.env }}
+        {{- . | nindent 8 }}
         {{- end }}
       {{- with $v.envFrom }}
       envFrom:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       securityContext:
-        {{- toYaml $v.securityContext | nindent 8 }}
+        {{- $f.securityContext | nindent 8 }}
       {{- if .server }}
       ports:
         - name: {{ $s.portName }}
@@ -299,7 +300,7 @@ spec:
   {{- else }}
   {{- with .affinity }}
   affinity:
-    {{- toYaml . | nindent 4 }}
+    {{- . | nindent 4 }}
   {{- end }}
   {{- end }}
 {{- end }}
