@@ -174,9 +174,12 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* One match over them all; the loop only runs to name the culprit. */ -}}
+{{- if regexMatch "[/\\s@]" (join "," $s.allowedHosts) }}
 {{- range $s.allowedHosts }}
 {{- if regexMatch "[/\\s@]" . }}
 {{- fail (printf "mlflow: server.value_options.allowed_hosts has %q, which is not a host; MLflow compares the Host header, so give bare names or patterns like mlflow.example.com or mlflow.example.com:*" .) }}
+{{- end }}
 {{- end }}
 {{- end }}
 

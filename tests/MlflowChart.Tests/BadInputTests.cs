@@ -29,6 +29,7 @@ public sealed class BadInputTests
         ("zero workers in value_options", "server: {value_options: {workers: 0}}", ["server.value_options.workers", "1 or more"]),
         ("unknown pull policy", "image: {pullPolicy: Sometimes}", ["pullPolicy", "IfNotPresent"]),
         ("malformed digest", "image: {digest: \"sha1:abc\"}", ["digest"]),
+        ("image tag longer than a registry allows", $"image: {{tag: v{new string('1', 128)}}}", ["tag", "128"]),
         ("unknown service type", "service: {type: Ingress}", ["type", "ClusterIP"]),
         ("service port out of range", "service: {port: 70000}", ["port"]),
         ("unknown access mode", "storage: {accessMode: ReadOnlyMany}", ["accessMode", "ReadWriteMany"]),
