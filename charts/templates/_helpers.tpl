@@ -16,7 +16,7 @@ settings, the server's argv and the store environment.
 {{- end }}
 {{- end }}
 
-{{/* Selector labels: name, instance and component only. They are immutable on upgrade. Call with (list $ "component"). */}}
+{{/* Selector labels: name, instance and component only. They are immutable on upgrade. Call with (list $ "component"); templates read the server's as $s.selectorLabels. */}}
 {{- define "mlflow.selectorLabels" -}}
 {{- $root := index . 0 -}}
 app.kubernetes.io/name: {{ include "mlflow.name" $root }}
@@ -24,7 +24,7 @@ app.kubernetes.io/instance: {{ $root.Release.Name }}
 app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 
-{{/* All labels of an object. Call with (list $ "component"). */}}
+{{/* All labels of an object. Call with (list $ "component"); templates read them as $s.labels.<component>, written once per render by "mlflow.settings". */}}
 {{- define "mlflow.labels" -}}
 {{- $root := index . 0 -}}
 helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
@@ -97,6 +97,7 @@ written once here instead of once per pod.
 
 {{- define "mlflow.computeSettings" -}}
 {{- $v := .Values -}}
+{{- $fullname := include "mlflow.fullname" . -}}
 {{- $m := $v.mlflow -}}
 {{- $vo := $v.server.value_options | default dict -}}
 {{- $fromSecret := not (empty (dig "secretKeyRef" "name" "" ($m.backendStoreUriFrom | default dict))) -}}
@@ -144,7 +145,7 @@ written once here instead of once per pod.
 {{- if $v.server.allowedHosts.derive }}
 {{- if $v.ingress.enabled }}{{ range $v.ingress.hosts }}{{ $hosts = append $hosts .host }}{{ end }}{{ end }}
 {{- if $v.httpRoute.enabled }}{{ $hosts = concat $hosts $v.httpRoute.hostnames }}{{ end }}
-{{- $svc := include "mlflow.fullname" . }}
+{{- $svc := $fullname }}
 {{- range $name := list $svc (printf "%s.%s" $svc $.Release.Namespace) (printf "%s.%s.svc" $svc $.Release.Namespace) (printf "%s.%s.svc.%s" $svc $.Release.Namespace $v.clusterDomain) }}
 {{- $hosts = append $hosts $name }}
 {{- $hosts = append $hosts (printf "%s:%v" $name $v.service.port) }}
@@ -166,8 +167,17 @@ written once here instead of once per pod.
 {{- $strategy = dict "type" "RollingUpdate" "rollingUpdate" (dict "maxSurge" 1 "maxUnavailable" 0) }}
 {{- end }}
 {{- end -}}
-{{- $svcHost := printf "%s.%s.svc.%s:%v" (include "mlflow.fullname" .) .Release.Namespace $v.clusterDomain $v.service.port -}}
+{{- $svcHost := printf "%s.%s.svc.%s:%v" $fullname .Release.Namespace $v.clusterDomain $v.service.port -}}
 {{- $_ := set .Values "__mlflowSettings" (dict
+      "name" (include "mlflow.name" .)
+      "fullname" $fullname
+      "serviceAccountName" (include "mlflow.serviceAccountName" .)
+      "labels" (dict
+        "server" (include "mlflow.labels" (list . "server"))
+        "migrate" (include "mlflow.labels" (list . "migrate"))
+        "gc" (include "mlflow.labels" (list . "gc"))
+        "test" (include "mlflow.labels" (list . "test")))
+      "selectorLabels" (include "mlflow.selectorLabels" (list . "server"))
       "embedded" $embedded
       "backendKind" $backendKind
       "backendUri" $backendUri
@@ -176,7 +186,7 @@ written once here instead of once per pod.
       "artifactsPath" $artifactsPath
       "serveArtifacts" (not $noServe)
       "storage" $storage
-      "claimName" (default (printf "%s-data" (include "mlflow.fullname" .)) $v.storage.existingClaim)
+      "claimName" (default (printf "%s-data" $fullname) $v.storage.existingClaim)
       "mountPath" $mountPath
       "readWriteOnce" $rwo
       "localStore" $localStore
@@ -422,7 +432,7 @@ podAffinity:
     - topologyKey: kubernetes.io/hostname
       labelSelector:
         matchLabels:
-          {{- include "mlflow.selectorLabels" (list . "server") | nindent 10 }}
+          {{- .Values.__mlflowSettings.selectorLabels | nindent 10 }}
 {{- end }}
 
 {{/* The preferred form of the same: near a server pod when the scheduler can, elsewhere when it cannot. */}}
@@ -434,7 +444,7 @@ podAffinity:
         topologyKey: kubernetes.io/hostname
         labelSelector:
           matchLabels:
-            {{- include "mlflow.selectorLabels" (list . "server") | nindent 12 }}
+            {{- .Values.__mlflowSettings.selectorLabels | nindent 12 }}
 {{- end }}
 
 {{/*

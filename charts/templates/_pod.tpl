@@ -35,7 +35,7 @@ metadata:
   name: {{ . }}
   {{- end }}
   labels:
-    {{- include "mlflow.labels" (list $root .component) | nindent 4 }}
+    {{- index $s.labels .component | nindent 4 }}
     {{- if .server }}
     {{- with $v.podLabels }}
     {{- toYaml . | nindent 4 }}
@@ -46,7 +46,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  serviceAccountName: {{ .serviceAccountName | default (include "mlflow.serviceAccountName" $root) }}
+  serviceAccountName: {{ .serviceAccountName | default $s.serviceAccountName }}
   {{- $automount := $v.serviceAccount.automountServiceAccountToken }}
   {{- if and .server $s.rbac }}{{ $automount = true }}{{ end }}
   automountServiceAccountToken: {{ $automount }}
@@ -265,7 +265,7 @@ spec:
     {{- if $authConfig }}
     - name: auth-base
       secret:
-        secretName: {{ include "mlflow.fullname" $root }}-auth
+        secretName: {{ $s.fullname }}-auth
         defaultMode: 0440
     - name: auth
       emptyDir:
@@ -294,7 +294,7 @@ spec:
   {{- with $v.topologySpreadConstraints }}
   topologySpreadConstraints:
     {{- range . }}
-    - {{ toYaml (merge (dict "labelSelector" (dict "matchLabels" (include "mlflow.selectorLabels" (list $root "server") | fromYaml))) .) | indent 6 | trim }}
+    - {{ toYaml (merge (dict "labelSelector" (dict "matchLabels" ($s.selectorLabels | fromYaml))) .) | indent 6 | trim }}
     {{- end }}
   {{- end }}
   {{- else }}
