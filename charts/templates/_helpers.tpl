@@ -140,8 +140,9 @@ written once here instead of once per pod.
 {{- $workspaces := or (has "enable_workspaces" $v.server.flag_options) (has "enable-workspaces" $v.server.flag_options) (eq (toString (index $vo "enable_workspaces")) "true") -}}
 {{- /* Allowed hosts: MLflow answers 403 to any other Host header, and an explicit list replaces its defaults. */ -}}
 {{- $hosts := list -}}
-{{- $userHosts := index $vo "allowed_hosts" -}}
-{{- if kindIs "slice" $userHosts }}{{ $hosts = concat $hosts $userHosts }}{{ else if $userHosts }}{{ $hosts = concat $hosts (splitList "," (toString $userHosts)) }}{{ end -}}
+{{- $userHosts := index $vo "allowed_hosts" | default list -}}
+{{- if not (kindIs "slice" $userHosts) }}{{ $userHosts = splitList "," (toString $userHosts) }}{{ end -}}
+{{- range $userHosts }}{{ $h := trim (toString .) }}{{ if $h }}{{ $hosts = append $hosts $h }}{{ end }}{{ end -}}
 {{- if $v.server.allowedHosts.derive }}
 {{- if $v.ingress.enabled }}{{ range $v.ingress.hosts }}{{ $hosts = append $hosts .host }}{{ end }}{{ end }}
 {{- if $v.httpRoute.enabled }}{{ $hosts = concat $hosts $v.httpRoute.hostnames }}{{ end }}
@@ -152,13 +153,13 @@ written once here instead of once per pod.
 {{- end }}
 {{- $hosts = concat $hosts (list "localhost" "localhost:*" "127.0.0.1" "127.0.0.1:*" "[::1]" "[::1]:*") }}
 {{- if $v.server.allowedHosts.privateNetworks }}
-{{- $hosts = append $hosts "10.*" }}
-{{- range $i := untilStep 16 32 1 }}{{ $hosts = append $hosts (printf "172.%d.*" $i) }}{{ end }}
-{{- $hosts = append $hosts "192.168.*" }}
+{{- /* The RFC 1918 ranges, where pod IPs live: Prometheus and kubelet probes call pods by IP. */}}
+{{- $hosts = concat $hosts (list "10.*"
+      "172.16.*" "172.17.*" "172.18.*" "172.19.*" "172.20.*" "172.21.*" "172.22.*" "172.23.*"
+      "172.24.*" "172.25.*" "172.26.*" "172.27.*" "172.28.*" "172.29.*" "172.30.*" "172.31.*"
+      "192.168.*") }}
 {{- end }}
 {{- end -}}
-{{- $cleanHosts := list -}}
-{{- range $hosts }}{{ $h := trim (toString .) }}{{ if $h }}{{ $cleanHosts = append $cleanHosts $h }}{{ end }}{{ end -}}
 {{- $strategy := $v.deploymentStrategy -}}
 {{- if empty $strategy }}
 {{- if or $localStore $rwo }}
@@ -205,7 +206,7 @@ written once here instead of once per pod.
       "authUri" $authUri
       "authFromSecret" $authFromSecret
       "workspaces" $workspaces
-      "allowedHosts" (uniq $cleanHosts)
+      "allowedHosts" (uniq $hosts)
       "manyReplicas" $manyReplicas
       "rbac" (or (not (empty $v.namespace_rbac.extraRules)) (not (empty $v.cluster_rbac.extraRules)))
       "serviceHost" $svcHost
