@@ -222,6 +222,19 @@ public sealed partial class MigrationToolTests
     }
 
     [Theory, BothHelms]
+    public async Task Bitnami_artifacts_without_an_object_store_stay_on_a_volume_and_the_rolling_update_gives_way(HelmVersion helm)
+    {
+        var migration = Convert("bitnami/artifacts-on-volume.yaml");
+        var render = await Rendered("bitnami/artifacts-on-volume.yaml", helm);
+
+        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts", "uploads need somewhere that survives a restart");
+        render.Single<V1PersistentVolumeClaim>().Spec.Resources.Requests["storage"].ToString().Should().Be("20Gi");
+        render.Server().Spec.Strategy.Type.Should().Be("Recreate", "a ReadWriteOnce claim attaches to one node, so old and new pod cannot overlap");
+        migration.Report.Single(r => r.SourceKey == "tracking.updateStrategy.type").Outcome.Should().Be(Outcome.NotCarried);
+        migration.Notes.Should().Contain(n => n.Contains("storage.enabled=true"));
+    }
+
+    [Theory, BothHelms]
     public async Task A_rolling_update_asked_for_over_sqlite_is_refused_with_a_reason(HelmVersion helm)
     {
         var migration = Convert("community/sqlite-rolling.yaml");

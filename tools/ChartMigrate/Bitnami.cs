@@ -6,6 +6,7 @@ namespace MlflowChart.Migrate;
 /// </summary>
 public static class Bitnami
 {
+    private const string ArtifactsOnVolume = "/mlflow/artifacts";
     private const string Runs = "not carried: this chart runs the tracking server only; run MLflow projects as their own Jobs";
 
     public static void Convert(Migration m, ChartSchema schema)
@@ -14,12 +15,15 @@ public static class Bitnami
         Tracking(m);
         Database(m);
         Artifacts(m);
-        Persistence(m);
+        var keepsVolume = Persistence(m);
         KeepStartupProbe(m, schema);
         Auth(m);
         Exposure(m);
+        // A rolling update runs the old and the new pod together: only safe with no SQLite and no
+        // volume that attaches to a single node.
         var strategy = m.Str("tracking.updateStrategy.type");
-        if (strategy is "Recreate" || (strategy is "RollingUpdate" && m.TargetHasDatabaseServer() && m.Bool("tracking.persistence.enabled") != true))
+        var rollingIsSafe = m.TargetHasDatabaseServer() && (!keepsVolume || Values.At(m.Target, "storage.accessMode") is "ReadWriteMany");
+        if (strategy is "Recreate" || (strategy is "RollingUpdate" && rollingIsSafe))
         {
             m.Carry("tracking.updateStrategy.type", "deploymentStrategy.type");
         }
@@ -186,18 +190,44 @@ public static class Bitnami
         m.Carry($"{t}.serviceAccount.automountServiceAccountToken", "serviceAccount.automountServiceAccountToken");
     }
 
-    /// <summary>The volume only where something of this chart is kept locally; remote stores need none.</summary>
-    private static void Persistence(Migration m)
+    /// <summary>
+    /// The volume only where something of this chart is kept locally; remote stores need none.
+    /// Artifacts with no object store configured stay on the volume, as they did with bitnami.
+    /// Returns whether the converted values keep a volume.
+    /// </summary>
+    private static bool Persistence(Migration m)
     {
         const string p = "tracking.persistence";
-        var local = !m.TargetHasDatabaseServer() || Values.At(m.Target, "mlflow.artifactsDestination") is string a && a.StartsWith('/');
-        if (!local)
+        var artifactsElsewhere = Values.At(m.Target, "mlflow.artifactsDestination") is string a
+            ? !a.StartsWith('/')
+            : Values.At(m.Target, "mlflow.defaultArtifactRoot") is string;
+        if (m.TargetHasDatabaseServer() && artifactsElsewhere)
         {
             m.Drop(p, "not carried: runs live in the database and artifacts in the object store, so this chart needs no volume (and can run several replicas)");
-            return;
+            return false;
         }
 
-        m.Carry($"{p}.enabled", "storage.enabled");
+        if (m.TargetHasDatabaseServer())
+        {
+            // Runs are in the database, so only the artifacts are local: this chart keeps a volume
+            // for them only when asked, so ask.
+            const string why = "artifacts have no object store, so they stay on this chart's volume";
+            if (m.Bool($"{p}.enabled") == false)
+            {
+                m.Change($"{p}.enabled", "storage.enabled", true, why + "; with bitnami's volume off they were lost at every restart");
+            }
+            else
+            {
+                Values.Set(m.Target, "storage.enabled", true);
+                m.Used($"{p}.enabled", "storage.enabled", why);
+                m.Notes.Add($"bitnami kept artifacts on its volume (no object store was configured): storage.enabled=true keeps them on this chart's claim, under {ArtifactsOnVolume}.");
+            }
+        }
+        else
+        {
+            m.Carry($"{p}.enabled", "storage.enabled");
+        }
+
         m.Carry($"{p}.size", "storage.size");
         m.Carry($"{p}.existingClaim", "storage.existingClaim");
         if (m.Str($"{p}.storageClass") is not null)
@@ -212,6 +242,7 @@ public static class Bitnami
 
         m.Drop($"{p}.mountPath", "not carried: the claim is mounted at storage.mountPath (/mlflow); local store paths follow it");
         m.Drop(p, "not carried: claim labels, annotations, selectors, sub-paths and data sources have no value here");
+        return m.TargetHasDatabaseServer() || m.Bool($"{p}.enabled") != false;
     }
 
     /// <summary>
