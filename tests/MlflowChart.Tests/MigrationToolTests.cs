@@ -235,6 +235,19 @@ public sealed partial class MigrationToolTests
     }
 
     [Theory, BothHelms]
+    public async Task Community_artifacts_without_an_object_store_get_the_claim_and_the_rolling_update_gives_way(HelmVersion helm)
+    {
+        var migration = Convert("community/postgres-no-artifact-store.yaml");
+        var render = await Rendered("community/postgres-no-artifact-store.yaml", helm);
+
+        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts", "the root filesystem is read-only");
+        render.All<V1PersistentVolumeClaim>().Should().ContainSingle();
+        render.Server().Spec.Strategy.Type.Should().Be("Recreate");
+        migration.Report.Single(r => r.SourceKey == "strategy.type").Note.Should().Contain("ReadWriteOnce");
+        migration.Notes.Should().Contain(n => n.Contains("storage.enabled=true") && n.Contains("mlflow.artifactsDestination"));
+    }
+
+    [Theory, BothHelms]
     public async Task A_rolling_update_asked_for_over_sqlite_is_refused_with_a_reason(HelmVersion helm)
     {
         var migration = Convert("community/sqlite-rolling.yaml");

@@ -11,13 +11,17 @@ public static class Community
         Auth(m);
         Server(m);
         Exposure(m);
-        if (m.TargetHasDatabaseServer())
+        if (!m.TargetHasDatabaseServer())
         {
-            m.Carry("strategy", "deploymentStrategy");
+            m.Drop("strategy", "not carried: without a database server runs stay in SQLite on a volume, where the chart uses Recreate (a rolling update would open the database file from two pods)");
+        }
+        else if (Values.At(m.Target, "storage.enabled") is true)
+        {
+            m.Drop("strategy", "not carried: artifacts stay on a ReadWriteOnce volume, where the chart uses Recreate (the new pod could not attach the claim while the old one holds it)");
         }
         else
         {
-            m.Drop("strategy", "not carried: without a database server runs stay in SQLite on a volume, where the chart uses Recreate (a rolling update would open the database file from two pods)");
+            m.Carry("strategy", "deploymentStrategy");
         }
     }
 
@@ -206,6 +210,16 @@ public static class Community
         {
             m.Used($"artifactRoot.{store}.enabled", destination is null ? null : "mlflow.artifactsDestination", "selects the artifact store");
             m.Drop($"artifactRoot.{store}", $"not carried: artifactRoot.{store}.enabled is not true");
+        }
+
+        if (destination is null && m.TargetHasDatabaseServer())
+        {
+            // The old chart wrote artifacts to a relative path inside the container, lost at every
+            // restart; here the root filesystem is read-only, so they get the chart's claim.
+            Values.Set(m.Target, "storage.enabled", true);
+            m.Notes.Add("No artifact store was configured, so the old release wrote artifacts to a relative path in its container (./mlartifacts or ./mlruns), " +
+                "which survives no restart unless you mounted a volume there. storage.enabled=true keeps them on this chart's claim (/mlflow/artifacts); " +
+                "copy any you kept there, or set mlflow.artifactsDestination to use an object store instead.");
         }
 
         if (destination is not null)
