@@ -248,6 +248,20 @@ public sealed partial class MigrationToolTests
     }
 
     [Theory, BothHelms]
+    public async Task Upstream_database_without_an_artifacts_destination_gets_the_claim_for_artifacts(HelmVersion helm)
+    {
+        var migration = Convert("upstream/database-no-artifacts.yaml");
+        var render = await Rendered("upstream/database-no-artifacts.yaml", helm);
+
+        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts", "./mlartifacts would be on the read-only root");
+        render.All<V1PersistentVolumeClaim>().Should().ContainSingle();
+        render.Server().Spec.Strategy.Type.Should().Be("Recreate");
+        migration.Report.Where(r => r.SourceKey.StartsWith("deploymentStrategy.", StringComparison.Ordinal))
+            .Should().OnlyContain(r => r.Outcome == Outcome.NotCarried && r.Note.Contains("ReadWriteOnce"));
+        migration.Notes.Should().Contain(n => n.StartsWith("storage.enabled=true", StringComparison.Ordinal));
+    }
+
+    [Theory, BothHelms]
     public async Task A_rolling_update_asked_for_over_sqlite_is_refused_with_a_reason(HelmVersion helm)
     {
         var migration = Convert("community/sqlite-rolling.yaml");

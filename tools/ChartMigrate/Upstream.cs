@@ -31,6 +31,7 @@ public static partial class Upstream
             m.Drop("storage.enabled", "not carried: with no backend store the old release kept runs inside the container, lost at every restart; this chart keeps them in SQLite on a claim (set mlflow.backendStoreUri to use a database instead)");
         }
 
+        ArtifactsNeedAHome(m);
         if (m.Bool("tls.enabled") == true && m.Bool("garbageCollection.enabled") == true && m.Str("tls.caKey") is null)
         {
             Values.Set(m.Target, "tls.caKey", "ca.crt");
@@ -52,6 +53,40 @@ public static partial class Upstream
             {
                 m.Drop(leaf, "not carried: this chart has no such key (check the README's values table for its equivalent)");
             }
+        }
+    }
+
+    /// <summary>
+    /// With a database server and no artifact store, MLflow proxies uploads to ./mlartifacts, which
+    /// in this chart lies on the read-only root filesystem (the chart refuses that). The claim
+    /// takes them instead.
+    /// </summary>
+    private static void ArtifactsNeedAHome(Migration m)
+    {
+        var database = m.Str("mlflow.backendStoreUri") is { } uri
+            ? !uri.StartsWith("sqlite:", StringComparison.Ordinal) && !uri.StartsWith("file:", StringComparison.Ordinal) && !uri.StartsWith('/')
+            : m.Has("mlflow.backendStoreUriFrom.secretKeyRef");
+        var flags = (m.Get("server.flag_options") as List<object?> ?? []).Select(f => f?.ToString()).ToList();
+        var clientsWriteDirectly = m.Str("mlflow.defaultArtifactRoot") is not null && (flags.Contains("no_serve_artifacts") || flags.Contains("no-serve-artifacts"));
+        if (!database || m.Str("mlflow.artifactsDestination") is not null || clientsWriteDirectly || m.Bool("storage.enabled") == true)
+        {
+            return;
+        }
+
+        const string why = "no artifacts destination is set, and MLflow's default (./mlartifacts) lies on this chart's read-only root filesystem: artifacts go to the claim (/mlflow/artifacts) instead";
+        if (m.Has("storage.enabled"))
+        {
+            m.Change("storage.enabled", "storage.enabled", true, why);
+        }
+        else
+        {
+            Values.Set(m.Target, "storage.enabled", true);
+        }
+
+        m.Notes.Add($"storage.enabled=true: {why}; set mlflow.artifactsDestination to use an object store.");
+        if (m.Str("deploymentStrategy.type") == "RollingUpdate" && m.Str("storage.accessMode") is null or "ReadWriteOnce" or "ReadWriteOncePod")
+        {
+            m.Drop("deploymentStrategy", "not carried: artifacts now stay on a ReadWriteOnce claim, where the chart uses Recreate (the new pod could not attach the claim while the old one holds it)");
         }
     }
 
