@@ -221,44 +221,40 @@ public sealed partial class MigrationToolTests
         migration.Report.Single(r => r.SourceKey == "tracking.persistence.enabled").Outcome.Should().Be(Outcome.NotCarried);
     }
 
-    [Theory, BothHelms]
-    public async Task Bitnami_artifacts_without_an_object_store_stay_on_a_volume_and_the_rolling_update_gives_way(HelmVersion helm)
+    /// <summary>Sources with a database server and no object store, each asking for a rolling update (file, the source's strategy key).</summary>
+    public static TheoryData<string, string, HelmVersion> WithoutAnObjectStore
     {
-        var migration = Convert("bitnami/artifacts-on-volume.yaml");
-        var render = await Rendered("bitnami/artifacts-on-volume.yaml", helm);
+        get
+        {
+            var data = new TheoryData<string, string, HelmVersion>();
+            foreach (var (file, strategy) in new[]
+            {
+                ("bitnami/artifacts-on-volume.yaml", "tracking.updateStrategy"),
+                ("community/postgres-no-artifact-store.yaml", "strategy"),
+                ("upstream/database-no-artifacts.yaml", "deploymentStrategy"),
+            })
+            {
+                data.Add(file, strategy, HelmVersion.Helm3);
+                data.Add(file, strategy, HelmVersion.Helm4);
+            }
 
-        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts", "uploads need somewhere that survives a restart");
-        render.Single<V1PersistentVolumeClaim>().Spec.Resources.Requests["storage"].ToString().Should().Be("20Gi");
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(WithoutAnObjectStore))]
+    public async Task Artifacts_without_an_object_store_get_the_claim_and_a_rolling_update_gives_way(string file, string strategy, HelmVersion helm)
+    {
+        var migration = Convert(file);
+        var render = await Rendered(file, helm);
+
+        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts",
+            "MLflow's default ./mlartifacts lies on the read-only root, and uploads must survive a restart");
+        render.All<V1PersistentVolumeClaim>().Should().ContainSingle();
         render.Server().Spec.Strategy.Type.Should().Be("Recreate", "a ReadWriteOnce claim attaches to one node, so old and new pod cannot overlap");
-        migration.Report.Single(r => r.SourceKey == "tracking.updateStrategy.type").Outcome.Should().Be(Outcome.NotCarried);
-        migration.Notes.Should().Contain(n => n.Contains("storage.enabled=true"));
-    }
-
-    [Theory, BothHelms]
-    public async Task Community_artifacts_without_an_object_store_get_the_claim_and_the_rolling_update_gives_way(HelmVersion helm)
-    {
-        var migration = Convert("community/postgres-no-artifact-store.yaml");
-        var render = await Rendered("community/postgres-no-artifact-store.yaml", helm);
-
-        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts", "the root filesystem is read-only");
-        render.All<V1PersistentVolumeClaim>().Should().ContainSingle();
-        render.Server().Spec.Strategy.Type.Should().Be("Recreate");
-        migration.Report.Single(r => r.SourceKey == "strategy.type").Note.Should().Contain("ReadWriteOnce");
-        migration.Notes.Should().Contain(n => n.Contains("storage.enabled=true") && n.Contains("mlflow.artifactsDestination"));
-    }
-
-    [Theory, BothHelms]
-    public async Task Upstream_database_without_an_artifacts_destination_gets_the_claim_for_artifacts(HelmVersion helm)
-    {
-        var migration = Convert("upstream/database-no-artifacts.yaml");
-        var render = await Rendered("upstream/database-no-artifacts.yaml", helm);
-
-        render.ServerContainer().Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("/mlflow/artifacts", "./mlartifacts would be on the read-only root");
-        render.All<V1PersistentVolumeClaim>().Should().ContainSingle();
-        render.Server().Spec.Strategy.Type.Should().Be("Recreate");
-        migration.Report.Where(r => r.SourceKey.StartsWith("deploymentStrategy.", StringComparison.Ordinal))
-            .Should().OnlyContain(r => r.Outcome == Outcome.NotCarried && r.Note.Contains("ReadWriteOnce"));
-        migration.Notes.Should().Contain(n => n.StartsWith("storage.enabled=true", StringComparison.Ordinal));
+        migration.Report.Where(r => r.SourceKey.StartsWith(strategy + ".", StringComparison.Ordinal))
+            .Should().NotBeEmpty().And.OnlyContain(r => r.Outcome == Outcome.NotCarried && r.Note.Contains("ReadWriteOnce"));
+        migration.Notes.Should().Contain(n => n.Contains("storage.enabled=true"), "the report says where the artifacts now go");
     }
 
     [Theory, BothHelms]
