@@ -70,16 +70,17 @@ sqlite:////abs/path -> /abs/path; file:///abs -> /abs; /abs -> /abs. A relative 
 {{- end }}
 
 {{/*
-Settings derived from the values, computed in one place. Every template reads them as
+Settings derived from the values, computed in one place. Every template starts with
   {{- include "mlflow.settings" . }}{{- $s := .Values.__mlflowSettings }}
 The first call computes them and keeps the map beside the values; later calls find it there
-and do nothing, so a render derives them once, not once per template, and never as YAML text. (Helm
-validated the values against the schema before rendering and never stores what templates add.)
-The map is shared: templates read it and never change it. Nothing here fails: _validate.tpl
-refuses what cannot work.
+and do nothing. So a render derives them once, not once per template, and never passes them
+through YAML text. (Helm validated the values against the schema before rendering, and it never
+stores what templates add.) The map is shared: templates read it and never change it. Nothing
+here fails: _validate.tpl refuses what cannot work.
 
-`fragments` holds the YAML every pod of the chart repeats (server, migration, GC, helm test),
-written once here instead of once per pod.
+Besides the derived settings, the map holds what every object repeats: the names, the label
+block of each component (labels.server, labels.gc, ...) and the server's selector labels; and in
+`fragments`, the YAML every pod repeats (server, migration, GC, helm test).
 */}}
 {{- define "mlflow.settings" -}}
 {{- if not (hasKey .Values "__mlflowSettings") }}
