@@ -6,7 +6,6 @@ namespace MlflowChart.Migrate;
 /// </summary>
 public static class Bitnami
 {
-    private const string ArtifactsOnVolume = "/mlflow/artifacts";
     private const string Runs = "not carried: this chart runs the tracking server only; run MLflow projects as their own Jobs";
 
     public static void Convert(Migration m, ChartSchema schema)
@@ -15,14 +14,14 @@ public static class Bitnami
         Tracking(m);
         Database(m);
         Artifacts(m);
-        var keepsVolume = Persistence(m);
+        Persistence(m);
         KeepStartupProbe(m, schema);
         Auth(m);
         Exposure(m);
         // A rolling update runs the old and the new pod together: only safe with no SQLite and no
         // volume that attaches to a single node.
         var strategy = m.Str("tracking.updateStrategy.type");
-        var rollingIsSafe = m.TargetHasDatabaseServer() && (!keepsVolume || Values.At(m.Target, "storage.accessMode") is "ReadWriteMany");
+        var rollingIsSafe = m.TargetHasDatabaseServer() && !m.TargetKeepsSingleNodeClaim();
         if (strategy is "Recreate" || (strategy is "RollingUpdate" && rollingIsSafe))
         {
             m.Carry("tracking.updateStrategy.type", "deploymentStrategy.type");
@@ -193,18 +192,14 @@ public static class Bitnami
     /// <summary>
     /// The volume only where something of this chart is kept locally; remote stores need none.
     /// Artifacts with no object store configured stay on the volume, as they did with bitnami.
-    /// Returns whether the converted values keep a volume.
     /// </summary>
-    private static bool Persistence(Migration m)
+    private static void Persistence(Migration m)
     {
         const string p = "tracking.persistence";
-        var artifactsElsewhere = Values.At(m.Target, "mlflow.artifactsDestination") is string a
-            ? !a.StartsWith('/')
-            : Values.At(m.Target, "mlflow.defaultArtifactRoot") is string;
-        if (m.TargetHasDatabaseServer() && artifactsElsewhere)
+        if (m.TargetHasDatabaseServer() && m.TargetHasArtifactStore())
         {
             m.Drop(p, "not carried: runs live in the database and artifacts in the object store, so this chart needs no volume (and can run several replicas)");
-            return false;
+            return;
         }
 
         if (m.TargetHasDatabaseServer())
@@ -220,7 +215,7 @@ public static class Bitnami
             {
                 Values.Set(m.Target, "storage.enabled", true);
                 m.Used($"{p}.enabled", "storage.enabled", why);
-                m.Notes.Add($"bitnami kept artifacts on its volume (no object store was configured): storage.enabled=true keeps them on this chart's claim, under {ArtifactsOnVolume}.");
+                m.Notes.Add($"bitnami kept artifacts on its volume (no object store was configured): storage.enabled=true keeps them on this chart's claim, under {Common.ArtifactsOnClaim}.");
             }
         }
         else
@@ -242,7 +237,6 @@ public static class Bitnami
 
         m.Drop($"{p}.mountPath", "not carried: the claim is mounted at storage.mountPath (/mlflow); local store paths follow it");
         m.Drop(p, "not carried: claim labels, annotations, selectors, sub-paths and data sources have no value here");
-        return m.TargetHasDatabaseServer() || m.Bool($"{p}.enabled") != false;
     }
 
     /// <summary>

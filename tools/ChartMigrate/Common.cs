@@ -8,6 +8,13 @@ public static class Common
         $"this chart ships no database: run {(subchart == "mysql" ? "MySQL" : "PostgreSQL")} yourself (a managed database, or the bitnami/{subchart} chart " +
         "installed on its own) and point mlflow.backendStoreUri at it; the converted values already do, by the old service name";
 
+    /// <summary>Where this chart keeps artifacts on its claim when no object store is named.</summary>
+    public const string ArtifactsOnClaim = "/mlflow/artifacts";
+
+    /// <summary>Why a rolling update is not carried once artifacts live on a single-node claim.</summary>
+    public const string RecreateOnClaim =
+        "not carried: artifacts stay on a ReadWriteOnce volume, where the chart uses Recreate (the new pod could not attach the claim while the old one holds it)";
+
     public const string BundledMinio =
         "this chart ships no object store: run MinIO yourself (or use S3/GCS/Azure) and point mlflow.artifactsDestination and " +
         "MLFLOW_S3_ENDPOINT_URL at it; the converted values already do, by the old service name";

@@ -15,9 +15,9 @@ public static class Community
         {
             m.Drop("strategy", "not carried: without a database server runs stay in SQLite on a volume, where the chart uses Recreate (a rolling update would open the database file from two pods)");
         }
-        else if (Values.At(m.Target, "storage.enabled") is true)
+        else if (m.TargetKeepsSingleNodeClaim())
         {
-            m.Drop("strategy", "not carried: artifacts stay on a ReadWriteOnce volume, where the chart uses Recreate (the new pod could not attach the claim while the old one holds it)");
+            m.Drop("strategy", Common.RecreateOnClaim);
         }
         else
         {
@@ -218,7 +218,8 @@ public static class Community
             // restart; here the root filesystem is read-only, so they get the chart's claim.
             Values.Set(m.Target, "storage.enabled", true);
             m.Notes.Add("No artifact store was configured, so the old release wrote artifacts to a relative path in its container (./mlartifacts or ./mlruns), " +
-                "which survives no restart unless you mounted a volume there. storage.enabled=true keeps them on this chart's claim (/mlflow/artifacts); " +
+                "which survives no restart unless you mounted a volume there. " +
+                $"storage.enabled=true keeps them on this chart's claim ({Common.ArtifactsOnClaim}); " +
                 "copy any you kept there, or set mlflow.artifactsDestination to use an object store instead.");
         }
 

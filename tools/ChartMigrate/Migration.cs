@@ -195,9 +195,32 @@ public sealed partial class Migration
     }
 
     /// <summary>Whether the converted values keep runs in a database server (not SQLite or a file store on a volume).</summary>
-    public bool TargetHasDatabaseServer() =>
-        Values.At(Target, "mlflow.backendStoreUri") is string uri && !uri.StartsWith("sqlite:", StringComparison.Ordinal) && !uri.StartsWith('/')
-        || Values.At(Target, "mlflow.backendStoreUriFrom") is not null;
+    public bool TargetHasDatabaseServer() => HasDatabaseServer(Target);
+
+    /// <summary>Whether the converted values send artifacts off the pod: to a destination the server proxies, or a root clients write to.</summary>
+    public bool TargetHasArtifactStore() => HasArtifactStore(Target);
+
+    /// <summary>Whether the converted values keep a claim that attaches to one node at a time, so two pods of a rolling update cannot share it.</summary>
+    public bool TargetKeepsSingleNodeClaim() =>
+        Values.At(Target, "storage.enabled") is true && Values.At(Target, "storage.accessMode") is not "ReadWriteMany";
+
+    /// <summary>Whether values of this chart keep runs in a database server (not SQLite or a file store on a volume).</summary>
+    public static bool HasDatabaseServer(Dictionary<string, object?> values) =>
+        Values.At(values, "mlflow.backendStoreUri") is string uri
+        && !uri.StartsWith("sqlite:", StringComparison.Ordinal) && !uri.StartsWith("file:", StringComparison.Ordinal) && !uri.StartsWith('/')
+        || Values.At(values, "mlflow.backendStoreUriFrom") is not null;
+
+    /// <summary>
+    /// Whether values of this chart name a place for artifacts: an artifacts destination, or a
+    /// default artifact root that clients write to directly (no_serve_artifacts). Without one,
+    /// MLflow proxies uploads to ./mlartifacts, on this chart's read-only root filesystem.
+    /// </summary>
+    public static bool HasArtifactStore(Dictionary<string, object?> values)
+    {
+        var flags = (Values.At(values, "server.flag_options") as List<object?> ?? []).Select(f => f?.ToString()).ToList();
+        return Values.At(values, "mlflow.artifactsDestination") is string
+               || Values.At(values, "mlflow.defaultArtifactRoot") is string && (flags.Contains("no_serve_artifacts") || flags.Contains("no-serve-artifacts"));
+    }
 
     /// <summary>Closes the report: every source leaf no rule handled is reported as not carried.</summary>
     public void Finish()

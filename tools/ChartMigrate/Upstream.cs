@@ -63,17 +63,13 @@ public static partial class Upstream
     /// </summary>
     private static void ArtifactsNeedAHome(Migration m)
     {
-        var database = m.Str("mlflow.backendStoreUri") is { } uri
-            ? !uri.StartsWith("sqlite:", StringComparison.Ordinal) && !uri.StartsWith("file:", StringComparison.Ordinal) && !uri.StartsWith('/')
-            : m.Has("mlflow.backendStoreUriFrom.secretKeyRef");
-        var flags = (m.Get("server.flag_options") as List<object?> ?? []).Select(f => f?.ToString()).ToList();
-        var clientsWriteDirectly = m.Str("mlflow.defaultArtifactRoot") is not null && (flags.Contains("no_serve_artifacts") || flags.Contains("no-serve-artifacts"));
-        if (!database || m.Str("mlflow.artifactsDestination") is not null || clientsWriteDirectly || m.Bool("storage.enabled") == true)
+        // The source uses this chart's keys, so the chart's own tests apply to it before carrying.
+        if (!Migration.HasDatabaseServer(m.Source) || Migration.HasArtifactStore(m.Source) || m.Bool("storage.enabled") == true)
         {
             return;
         }
 
-        const string why = "no artifacts destination is set, and MLflow's default (./mlartifacts) lies on this chart's read-only root filesystem: artifacts go to the claim (/mlflow/artifacts) instead";
+        const string why = "no artifacts destination is set, and MLflow's default (./mlartifacts) lies on this chart's read-only root filesystem: artifacts go to the claim (" + Common.ArtifactsOnClaim + ") instead";
         if (m.Has("storage.enabled"))
         {
             m.Change("storage.enabled", "storage.enabled", true, why);
@@ -84,9 +80,9 @@ public static partial class Upstream
         }
 
         m.Notes.Add($"storage.enabled=true: {why}; set mlflow.artifactsDestination to use an object store.");
-        if (m.Str("deploymentStrategy.type") == "RollingUpdate" && m.Str("storage.accessMode") is null or "ReadWriteOnce" or "ReadWriteOncePod")
+        if (m.Str("deploymentStrategy.type") == "RollingUpdate" && m.Str("storage.accessMode") is not "ReadWriteMany")
         {
-            m.Drop("deploymentStrategy", "not carried: artifacts now stay on a ReadWriteOnce claim, where the chart uses Recreate (the new pod could not attach the claim while the old one holds it)");
+            m.Drop("deploymentStrategy", Common.RecreateOnClaim);
         }
     }
 
