@@ -147,8 +147,7 @@ block of each component (labels.server, labels.gc, ...) and the server's selecto
 {{- if $v.server.allowedHosts.derive }}
 {{- if $v.ingress.enabled }}{{ range $v.ingress.hosts }}{{ $hosts = append $hosts .host }}{{ end }}{{ end }}
 {{- if $v.httpRoute.enabled }}{{ $hosts = concat $hosts $v.httpRoute.hostnames }}{{ end }}
-{{- $svc := $fullname }}
-{{- range $name := list $svc (printf "%s.%s" $svc $.Release.Namespace) (printf "%s.%s.svc" $svc $.Release.Namespace) (printf "%s.%s.svc.%s" $svc $.Release.Namespace $v.clusterDomain) }}
+{{- range $name := list $fullname (printf "%s.%s" $fullname $.Release.Namespace) (printf "%s.%s.svc" $fullname $.Release.Namespace) (printf "%s.%s.svc.%s" $fullname $.Release.Namespace $v.clusterDomain) }}
 {{- $hosts = append $hosts $name }}
 {{- $hosts = append $hosts (printf "%s:%v" $name $v.service.port) }}
 {{- end }}

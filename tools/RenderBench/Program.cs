@@ -4,8 +4,8 @@ using System.Globalization;
 // Render benchmark: renders every scenario with Helm 3 and Helm 4 several times and prints, per
 // scenario, the median render time and its ratio to Helm's own floor: a chart of one ConfigMap
 // rendered with the same command line (the scenario's values file included) in the same run,
-// alternating with the scenario. The ratio is the median
-// of the per-pair ratios. Not a test; a measurement.
+// alternating with the scenario. The ratio is the median of the per-pair ratios. Not a test; a
+// measurement.
 //
 //   dotnet run -c Release --project tools/RenderBench -- [--runs N] [--max-ratio R]
 // HELM3_BIN and HELM4_BIN name the binaries (scripts/setup-helm.sh prints them). Exit 1 when a
