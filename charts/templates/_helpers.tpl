@@ -135,9 +135,22 @@ block of each component (labels.server, labels.gc, ...) and the server's selecto
 {{- $resources = dict "requests" (dict "cpu" "250m" "memory" (printf "%dMi" $request)) "limits" (dict "memory" (printf "%dMi" $limit)) }}
 {{- end -}}
 {{- $auth := or $v.auth.enabled (eq (toString (index $vo "app_name")) "basic-auth") -}}
-{{- $authFromSecret := not (empty (dig "secretKeyRef" "name" "" ($v.auth.databaseUriFrom | default dict))) -}}
+{{- /* The users database: auth.databaseUri(From) when given, else the backend store's database when it
+is a database server (MLflow's auth tables and their alembic_version_auth table do not collide with
+the tracking schema), else SQLite on the claim. A Secret-held URI travels as authSecretRef. */ -}}
+{{- $authSecretRef := dict -}}
 {{- $authUri := $v.auth.databaseUri -}}
-{{- if and $auth (not $authFromSecret) (empty $authUri) $storage }}{{ $authUri = printf "sqlite:///%s/basic_auth.db" $mountPath }}{{ end -}}
+{{- $authSource := "auth.databaseUri" -}}
+{{- if not (empty (dig "secretKeyRef" "name" "" ($v.auth.databaseUriFrom | default dict))) }}
+{{- $authSecretRef = $v.auth.databaseUriFrom.secretKeyRef }}{{ $authUri = "" }}{{ $authSource = "auth.databaseUriFrom" }}
+{{- else if and $auth (empty $authUri) (eq $backendKind "secret") }}
+{{- $authSecretRef = $m.backendStoreUriFrom.secretKeyRef }}{{ $authSource = "backend" }}
+{{- else if and $auth (empty $authUri) (eq $backendKind "database") }}
+{{- $authUri = $backendUri }}{{ $authSource = "backend" }}
+{{- else if and $auth (empty $authUri) $storage }}
+{{- $authUri = printf "sqlite:///%s/basic_auth.db" $mountPath }}{{ $authSource = "claim" }}
+{{- end -}}
+{{- $authFromSecret := not (empty $authSecretRef) -}}
 {{- $workspaces := or (has "enable_workspaces" $v.server.flag_options) (has "enable-workspaces" $v.server.flag_options) (eq (toString (index $vo "enable_workspaces")) "true") -}}
 {{- /* Allowed hosts: MLflow answers 403 to any other Host header, and an explicit list replaces its defaults. */ -}}
 {{- $hosts := list -}}
@@ -205,6 +218,8 @@ block of each component (labels.server, labels.gc, ...) and the server's selecto
       "auth" $auth
       "authUri" $authUri
       "authFromSecret" $authFromSecret
+      "authSecretRef" $authSecretRef
+      "authSource" $authSource
       "workspaces" $workspaces
       "allowedHosts" (uniq $hosts)
       "manyReplicas" $manyReplicas
@@ -318,10 +333,10 @@ argv. Shared by every pod that talks to the stores. Call with (dict "root" $ "se
 
 {{/* The basic-auth users database URI as MLFLOW_AUTH_DATABASE_URI (the chart's own name). Call with (dict "root" $ "settings" $s). */}}
 {{- define "mlflow.authDatabaseEnv" -}}
-- name: MLFLOW_AUTH_DATABASE_URI
+- name: {{ .name | default "MLFLOW_AUTH_DATABASE_URI" }}
 {{- if .settings.authFromSecret }}
   valueFrom:
-    secretKeyRef: {{- toYaml .root.Values.auth.databaseUriFrom.secretKeyRef | nindent 6 }}
+    secretKeyRef: {{- toYaml .settings.authSecretRef | nindent 6 }}
 {{- else }}
   value: {{ .settings.authUri | quote }}
 {{- end }}
@@ -340,63 +355,97 @@ database_uri = {{ .settings.authUri }}
 admin_username = admin
 admin_password = password1234
 authorization_function = mlflow.server.auth:authenticate_request_basic_auth
+auth_cache_ttl_seconds = {{ int $a.cacheTtlSeconds }}
 {{- end }}
 
 {{/*
-The migration script. `mlflow db upgrade` fails on a brand-new empty database ("no such
-table"), where the server creates the schema itself at first start, so an empty database is
-left alone. The URIs come from the environment and are handed to MLflow in-process, so they
-never appear in any command line.
+The database preparation script of the migration hook, run once per install or upgrade before
+any server pod starts:
+- a store with tables gets `mlflow db upgrade`;
+- then every store is initialized as `mlflow server` does at start (initialize_backend_stores):
+  on a brand-new database that creates the schema and the default experiment, here, once,
+  instead of in every server pod at the same moment (two pods creating one schema collide on
+  unique constraints, and `mlflow db upgrade` alone fails on an empty database);
+- the basic-auth users database is created or upgraded (its own alembic_version_auth table),
+  and with auth.admin.existingSecret the admin user is given that Secret's password, since
+  MLflow itself only reads the admin credentials when it creates the user.
+The URIs come from the environment (Secret references) and are handed to MLflow in-process, so
+they never appear in a command line.
 */}}
 {{- define "mlflow.migrateScript" -}}
 - |
-  import os, runpy, sys
+  import os, sys
   import sqlalchemy
   from mlflow.cli import cli
 
-  def is_empty(uri):
+  def fail(text):
+      print(f"FAILED: {text}", flush=True)
+      sys.exit(1)
+
+  def has_tables(uri):
       engine = sqlalchemy.create_engine(uri)
       try:
-          return not sqlalchemy.inspect(engine).get_table_names()
+          return bool(sqlalchemy.inspect(engine).get_table_names())
       finally:
           engine.dispose()
 
-  stores = [os.environ["MLFLOW_BACKEND_STORE_URI"]]
-  registry = os.environ.get("MLFLOW_REGISTRY_STORE_URI")
-  if registry and registry not in stores:
-      stores.append(registry)
-  for number, uri in enumerate(stores, 1):
-      if is_empty(uri):
-          print(f"store {number}: empty database, the server creates its schema at first start")
-      else:
-          print(f"store {number}: upgrading the schema")
-          cli.main(args=["db", "upgrade", uri], standalone_mode=False)
-
+  backend = os.environ["MLFLOW_BACKEND_STORE_URI"]
+  registry = os.environ.get("MLFLOW_REGISTRY_STORE_URI") or backend
   auth = os.environ.get("MLFLOW_AUTH_DATABASE_URI")
-  if auth and not is_empty(auth):
-      print("basic-auth users database: upgrading the schema")
-      sys.argv = ["mlflow.server.auth", "db", "upgrade", "--url", auth]
-      runpy.run_module("mlflow.server.auth", run_name="__main__")
-  print("migrations done")
+  for name, uri in (("backend store", backend), ("registry store", registry), ("users database", auth)):
+      if uri and uri.split(":", 1)[0] == "postgres":
+          fail(f"the {name} URI has the scheme postgres, an alias SQLAlchemy refuses; write it as postgresql in the Secret")
+
+  stores = [("backend store", backend)] + ([("registry store", registry)] if registry != backend else [])
+  for name, uri in stores:
+      if has_tables(uri):
+          print(f"{name}: upgrading the schema", flush=True)
+          cli.main(args=["db", "upgrade", uri], standalone_mode=False)
+      else:
+          print(f"{name}: empty database, creating the schema", flush=True)
+
+  from mlflow.server.handlers import initialize_backend_stores
+  from mlflow.utils.server_cli_utils import resolve_default_artifact_root
+  root = resolve_default_artifact_root(True, os.environ.get("MLFLOW_DEFAULT_ARTIFACT_ROOT"), backend)
+  initialize_backend_stores(backend, registry, root)
+  print("tracking stores ready", flush=True)
+
+  if auth:
+      from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+      users = SqlAlchemyStore()
+      users.init_db(auth)
+      print("users database ready", flush=True)
+      admin, password = os.environ.get("MLFLOW_AUTH_ADMIN_USERNAME"), os.environ.get("MLFLOW_AUTH_ADMIN_PASSWORD")
+      if admin and password:
+          if not users.has_user(admin):
+              users.create_user(admin, password, is_admin=True)
+              print(f"admin user {admin!r} created from auth.admin.existingSecret", flush=True)
+          elif users.authenticate_user(admin, password):
+              print(f"admin user {admin!r} already has the password of auth.admin.existingSecret", flush=True)
+          else:
+              users.update_user(admin, password=password, is_admin=True)
+              print(f"admin user {admin!r}: password set from auth.admin.existingSecret", flush=True)
+  print("migrations done", flush=True)
 {{- end }}
 
 {{/*
-The GC script: `mlflow gc` needs --backend-store-uri, which has no environment variable, so the
-URI is read from the Secret-fed environment and handed to MLflow in-process. The tracking URI,
-artifacts destination and credentials come from MLflow's own environment variables.
+Arguments of `mlflow gc`. It takes the backend store only as --backend-store-uri (there is no
+environment variable for it), so the argument names the pod's MLFLOW_BACKEND_STORE_URI and the
+kubelet fills it in when the container starts: the object itself carries no credential. The
+tracking URI, artifacts destination and credentials come from MLflow's environment variables.
 */}}
-{{- define "mlflow.gcScript" -}}
-- |
-  import os
-  from mlflow.cli import cli
-
-  args = ["gc", "--backend-store-uri", os.environ["MLFLOW_BACKEND_STORE_URI"]]
-  if os.environ.get("MLFLOW_GC_OLDER_THAN"):
-      args += ["--older-than", os.environ["MLFLOW_GC_OLDER_THAN"]]
-  if os.environ.get("MLFLOW_GC_ALL_WORKSPACES") == "true":
-      args.append("--all-workspaces")
-  print("mlflow", " ".join(a for a in args if a != os.environ["MLFLOW_BACKEND_STORE_URI"]))
-  cli.main(args=args, standalone_mode=False)
+{{- define "mlflow.gcArgs" -}}
+{{- $gc := .Values.garbageCollection -}}
+- gc
+- --backend-store-uri
+- $(MLFLOW_BACKEND_STORE_URI)
+{{- with $gc.olderThan }}
+- --older-than
+- {{ . | quote }}
+{{- end }}
+{{- if $gc.allWorkspaces }}
+- --all-workspaces
+{{- end }}
 {{- end }}
 
 {{/*
@@ -408,7 +457,7 @@ Call with (dict "root" $ "settings" $s).
 {{- $v := .root.Values -}}
 - name: MLFLOW_TRACKING_URI
   value: {{ .settings.trackingUri | quote }}
-{{- if and .settings.tls $v.tls.caKey }}
+{{- if .settings.tls }}
 - name: MLFLOW_TRACKING_SERVER_CERT_PATH
   value: /etc/mlflow/tls/ca.crt
 {{- end }}
@@ -460,7 +509,7 @@ step, against the Service, failing loudly on the first step that does not work.
   from mlflow import MlflowClient
 
   uri = os.environ["MLFLOW_TRACKING_URI"]
-  verify = os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH", os.environ.get("MLFLOW_TRACKING_INSECURE_TLS") != "true")
+  verify = os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH", True)
 
   def step(text):
       print(f"--- {text}", flush=True)

@@ -11,7 +11,8 @@ Call with a dict:
   args       the main container's args, as a YAML list string
   server     true for the tracking server: ports, probes, sidecars, user init containers, the
              basic-auth config, metrics, and the server's own scheduling and annotations
-  trustServer  true for clients of the server (GC, helm test): mounts only the CA (tls.caKey)
+  trustServer  true for clients of the server (GC, helm test): mounts only what verifies the
+             server under TLS (tls.caKey, or else the served certificate)
   serviceAccountName  overrides the chart's ServiceAccount (hook pods that run before it exists)
   podName    metadata.name, for a bare Pod
   data       false keeps the data claim out of a pod that only talks to the server
@@ -100,14 +101,11 @@ spec:
               name: {{ . }}
               key: {{ $v.auth.admin.passwordKey }}
         {{- end }}
-        {{- if $s.authFromSecret }}
-        - name: AUTH_DATABASE_URI
-          valueFrom:
-            secretKeyRef: {{- toYaml $v.auth.databaseUriFrom.secretKeyRef | nindent 14 }}
-        {{- else if contains "$(" $s.authUri }}
+        {{- if or $s.authFromSecret (contains "$(" $s.authUri) }}
+        {{- if contains "$(" $s.authUri }}
         {{- toYaml $v.mlflow.uriVariables | nindent 8 }}
-        - name: AUTH_DATABASE_URI
-          value: {{ $s.authUri | quote }}
+        {{- end }}
+        {{- include "mlflow.authDatabaseEnv" (dict "settings" $s "name" "AUTH_DATABASE_URI") | nindent 8 }}
         {{- end }}
       securityContext:
         {{- $f.securityContext | nindent 8 }}
@@ -178,10 +176,17 @@ spec:
       {{- $p := index $v.probes $kind }}
       {{- if $p.enabled }}
       {{ $kind }}Probe:
+        {{- if eq $kind "liveness" }}
+        # A TCP check: it answers while the server accepts connections and never waits in line
+        # behind busy workers, so load alone does not get the container killed.
+        tcpSocket:
+          port: {{ $s.portName }}
+        {{- else }}
         httpGet:
           path: {{ $s.healthPath }}
           port: {{ $s.portName }}
           scheme: {{ $s.scheme }}
+        {{- end }}
         initialDelaySeconds: {{ $p.initialDelaySeconds }}
         periodSeconds: {{ $p.periodSeconds }}
         timeoutSeconds: {{ $p.timeoutSeconds }}
@@ -211,7 +216,7 @@ spec:
         - name: metrics
           mountPath: /var/run/mlflow/metrics
         {{- end }}
-        {{- if or (and .server $s.tls) (and .trustServer $s.tls $v.tls.caKey) }}
+        {{- if and $s.tls (or .server .trustServer) }}
         - name: tls
           mountPath: /etc/mlflow/tls
           readOnly: true
@@ -252,14 +257,15 @@ spec:
             path: tls.crt
           - key: tls.key
             path: tls.key
-    {{- else if and .trustServer $s.tls $v.tls.caKey }}
-    # Only the CA, for clients that verify the server: never the private key.
+    {{- else if and .trustServer $s.tls }}
+    # What clients verify the server with: the CA of tls.caKey, or else the served certificate
+    # itself (pinned); never the private key.
     - name: tls
       secret:
         secretName: {{ $v.tls.secretName }}
         defaultMode: 0440
         items:
-          - key: {{ $v.tls.caKey }}
+          - key: {{ $v.tls.caKey | default "tls.crt" }}
             path: ca.crt
     {{- end }}
     {{- if $authConfig }}

@@ -19,6 +19,9 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- end }}
 {{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri }}
 {{- if $uri }}
+{{- if hasPrefix "postgres://" $uri }}
+{{- fail (printf "mlflow: %s starts with postgres://, a scheme SQLAlchemy refuses and MLflow does not take for a database; use postgresql://" $key) }}
+{{- end }}
 {{- if not (regexMatch "^((sqlite|file):/.*|(postgresql|postgres|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+|/.+)$" $uri) }}
 {{- fail (printf "mlflow: %s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
 {{- end }}
@@ -133,7 +136,7 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail "mlflow: basic auth needs a Flask secret key shared by every worker and replica, or the workers crash-loop; create one with kubectl create secret generic mlflow-auth-secret --from-literal=secret-key=\"$(openssl rand -hex 32)\" and set auth.secretKey.existingSecret=mlflow-auth-secret (or pass MLFLOW_FLASK_SERVER_SECRET_KEY through env from that Secret)" }}
 {{- end }}
 {{- if and (not $s.authFromSecret) (empty $s.authUri) }}
-{{- fail "mlflow: basic auth needs a users database, and without a volume MLflow's default (a relative SQLite file) lands on the read-only root filesystem and the server never becomes healthy; set auth.databaseUriFrom.secretKeyRef to a database URI in a Secret, or set storage.enabled=true" }}
+{{- fail "mlflow: basic auth needs a users database, and with a SQLite backend store and no volume MLflow's default (a relative SQLite file) lands on the read-only root filesystem and the server never becomes healthy; set auth.databaseUriFrom.secretKeyRef to a database URI in a Secret, use a database server for mlflow.backendStoreUriFrom (the users then live in it), or set storage.enabled=true" }}
 {{- end }}
 {{- end }}
 
@@ -213,9 +216,6 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- end }}
 {{- if and $s.auth (not $v.auth.admin.existingSecret) }}
 {{- fail "mlflow: garbageCollection under basic auth needs a user to call the server with; set auth.admin.existingSecret (a Secret with the keys username and password)" }}
-{{- end }}
-{{- if and $s.tls (not $v.tls.caKey) }}
-{{- fail "mlflow: garbageCollection under tls.enabled=true needs the CA to verify the server's certificate; set tls.caKey (ca.crt from cert-manager, tls.crt for a self-signed certificate) and make sure the certificate names the Service" }}
 {{- end }}
 {{- end }}
 {{- range $i, $peer := $v.networkPolicy.ingressFrom }}

@@ -36,12 +36,36 @@ public sealed class MigrationTests
     }
 
     [Theory, BothHelms]
-    public async Task A_brand_new_empty_database_is_left_to_the_server(HelmVersion helm)
+    public async Task A_brand_new_database_gets_its_schema_from_the_job_not_from_every_server_pod(HelmVersion helm)
     {
         var script = MigrationJob(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3))!.Spec.Template.Spec.Containers.Single().Args.Single();
 
-        script.Should().Contain("if is_empty(uri):", "mlflow db upgrade fails on an empty database with 'no such table'");
-        script.IndexOf("is_empty(uri)", StringComparison.Ordinal).Should().BeLessThan(script.IndexOf("\"db\", \"upgrade\"", StringComparison.Ordinal));
+        // mlflow db upgrade fails on an empty database ("no such table"), so it runs only where tables exist;
+        // then every store is initialized as mlflow server does at start, which creates a missing schema.
+        script.Should().Contain("if has_tables(uri):");
+        script.IndexOf("has_tables(uri)", StringComparison.Ordinal).Should().BeLessThan(script.IndexOf("\"db\", \"upgrade\"", StringComparison.Ordinal));
+        script.Should().Contain("initialize_backend_stores(backend, registry, root)",
+            "two server pods creating one schema at once collide on unique constraints; the job creates it first");
+    }
+
+    [Theory, BothHelms]
+    public async Task A_postgres_scheme_in_the_secret_stops_the_job_with_the_fix(HelmVersion helm)
+    {
+        var script = MigrationJob(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3))!.Spec.Template.Spec.Containers.Single().Args.Single();
+
+        script.Should().Contain("uri.split(\":\", 1)[0] == \"postgres\"").And.Contain("write it as postgresql in the Secret");
+    }
+
+    [Theory, BothHelms]
+    public async Task With_an_admin_secret_the_job_gives_the_admin_its_password(HelmVersion helm)
+    {
+        var container = MigrationJob(await Helm.TemplateAsync(helm, ScenarioFiles.Read("charts/ci/basic-auth-values.yaml")))!
+            .Spec.Template.Spec.Containers.Single();
+
+        container.Env("MLFLOW_AUTH_ADMIN_USERNAME")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-admin", Key = "username" });
+        container.Env("MLFLOW_AUTH_ADMIN_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-admin", Key = "password" });
+        container.Args.Single().Should().Contain("users.update_user(admin, password=password, is_admin=True)",
+            "MLflow reads the admin credentials only when it creates the user, so a changed Secret would otherwise be ignored");
     }
 
     [Theory, BothHelms]

@@ -100,10 +100,9 @@ public sealed class OperationsTests
         var gc = GcPod(await Scenario(helm, "secured-operations-values.yaml")).Containers.Single();
 
         gc.Env("MLFLOW_BACKEND_STORE_URI")!.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-db-secret");
-        gc.Args.Single().Should().Contain("\"--backend-store-uri\", os.environ[\"MLFLOW_BACKEND_STORE_URI\"]")
-            .And.Contain("--all-workspaces").And.Contain("--older-than");
-        gc.Env("MLFLOW_GC_OLDER_THAN")!.Value.Should().Be("30d");
-        gc.Env("MLFLOW_GC_ALL_WORKSPACES")!.Value.Should().Be("true");
+        gc.Command.Should().Equal(["mlflow"], "the CronJob shows the command it runs");
+        gc.Args.Should().Equal(["gc", "--backend-store-uri", "$(MLFLOW_BACKEND_STORE_URI)", "--older-than", "30d", "--all-workspaces"],
+            "the kubelet expands $(MLFLOW_BACKEND_STORE_URI) from the Secret-fed variable, so the object holds no credential");
     }
 
     [Theory, BothHelms]
@@ -117,6 +116,19 @@ public sealed class OperationsTests
         gc.Env("MLFLOW_TRACKING_PASSWORD")!.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-admin");
         var tls = pod.Volumes.Single(v => v.Name == "tls").Secret;
         tls.Items.Should().ContainSingle().Which.Key.Should().Be("ca.crt", "a client never gets the server's private key");
+    }
+
+    [Theory, BothHelms]
+    public async Task Under_tls_without_a_ca_key_gc_trusts_the_served_certificate_only(HelmVersion helm)
+    {
+        var pod = GcPod(await Helm.TemplateAsync(helm, "garbageCollection: {enabled: true}\ntls: {enabled: true, secretName: mlflow-tls}"));
+        var gc = pod.Containers.Single();
+
+        gc.Env("MLFLOW_TRACKING_URI")!.Value.Should().StartWith("https://mlflow-mlflow.mlflow.svc.cluster.local:5000");
+        gc.Env("MLFLOW_TRACKING_SERVER_CERT_PATH")!.Value.Should().Be("/etc/mlflow/tls/ca.crt");
+        var item = pod.Volumes.Single(v => v.Name == "tls").Secret.Items.Should().ContainSingle().Subject;
+        item.Key.Should().Be("tls.crt", "the certificate of `kubectl create secret tls` is pinned; the key never reaches a client");
+        item.Path.Should().Be("ca.crt");
     }
 
     [Theory, BothHelms]

@@ -75,11 +75,13 @@ public sealed class ProductionTests
         var container = render.ServerContainer();
 
         container.Ports.Single().Name.Should().Be("https");
-        foreach (var probe in new[] { container.StartupProbe, container.LivenessProbe, container.ReadinessProbe })
+        foreach (var probe in new[] { container.StartupProbe, container.ReadinessProbe })
         {
             probe.HttpGet.Scheme.Should().Be("HTTPS");
             probe.HttpGet.Port.Value.Should().Be("https");
         }
+
+        container.LivenessProbe.TcpSocket.Port.Value.Should().Be("https");
 
         var port = render.Single<V1Service>().Spec.Ports.Single();
         (port.Name, port.TargetPort.Value).Should().Be(("https", "https"));

@@ -117,6 +117,14 @@ public sealed partial class ScenarioPolicyTests
                 var argv = (container.Command ?? []).Concat(container.Args ?? []).ToList();
                 argv.Should().NotContain(a => StoreUri().IsMatch(a),
                     $"{pod.Owner}: store URIs travel as environment variables, never in argv");
+                for (var i = 0; i < argv.Count; i++)
+                {
+                    if (StoreOption().IsMatch(argv[i]))
+                    {
+                        argv.ElementAtOrDefault(i + 1).Should().MatchRegex(@"^\$\([A-Z_]+\)$",
+                            $"{pod.Owner}: {argv[i]} may only name a variable the kubelet fills in from a Secret-fed env entry");
+                    }
+                }
             }
         }
     }
@@ -174,6 +182,9 @@ public sealed partial class ScenarioPolicyTests
     [GeneratedRegex(@"(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[a-f0-9]{64})$")]
     private static partial Regex PinnedImage();
 
-    [GeneratedRegex(@"(sqlite|postgres(ql)?|mysql|mssql)[+a-z0-9]*://|^--(backend|registry)-store-uri")]
+    [GeneratedRegex(@"(sqlite|postgres(ql)?|mysql|mssql)[+a-z0-9]*://|^--(backend|registry)-store-uri=")]
     private static partial Regex StoreUri();
+
+    [GeneratedRegex(@"^--(backend|registry)-store-uri$")]
+    private static partial Regex StoreOption();
 }

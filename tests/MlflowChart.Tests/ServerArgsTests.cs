@@ -112,7 +112,7 @@ public sealed class ServerArgsTests
 
         container.Args.Should().Contain("--static-prefix=/mlflow");
         container.StartupProbe.HttpGet.Path.Should().Be("/mlflow/health");
-        container.LivenessProbe.HttpGet.Path.Should().Be("/mlflow/health");
+        container.LivenessProbe.TcpSocket.Port.Value.Should().Be("http", "liveness is a TCP check, which no prefix moves");
         container.ReadinessProbe.HttpGet.Path.Should().Be("/mlflow/health");
     }
 
