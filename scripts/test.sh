@@ -37,5 +37,9 @@ fi
 count() { sed -nE "s/.*<assembly [^>]* $1=\"([0-9]+)\".*/\1/p" "$results/tests.xml" | head -1; }
 passed=$(count passed); failed=$(count failed); skipped=$(count skipped); errors=$(count errors)
 failed=$(( ${failed:-0} + ${errors:-0} ))
+if [ -n "${MLFLOW_PRINT_FIGURES:-}" ] && [ -s "$MLFLOW_PRINT_FIGURES" ]; then
+  echo "figures (helm, scenario, what, value):"
+  cut -f2- "$MLFLOW_PRINT_FIGURES" | sed 's/^/  /'
+fi
 echo "${passed:-0} passed, ${failed} failed, ${skipped:-0} skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -100,7 +100,7 @@ public static class Helm
     }
 
     public static async Task<ProcessResult> RunAsync(
-        HelmVersion version, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+        HelmVersion version, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         var env = new Dictionary<string, string>
         {
@@ -119,7 +119,7 @@ public static class Helm
         await Slots.WaitAsync();
         try
         {
-            return await ProcessRunner.RunAsync(Binary(version), args, Timeout, env);
+            return await ProcessRunner.RunAsync(Binary(version), args, timeout ?? Timeout, env);
         }
         finally
         {

@@ -1,0 +1,83 @@
+namespace MlflowChart.Tests.Infrastructure;
+
+/// <summary>
+/// PostgreSQL and an S3 server in a test namespace (cluster-backends.yaml), and the Secrets the
+/// docs' production section creates for them, with the docs' own names and keys.
+/// </summary>
+public static class Backends
+{
+    public const string Bucket = "my-bucket";
+
+    /// <summary>The objects cluster-backends.yaml creates, as kind/name.</summary>
+    public static readonly IReadOnlySet<string> Objects = new HashSet<string> { "Pod/postgres", "Service/postgres", "Pod/s3", "Service/s3" };
+
+    /// <summary>The docs' database URI, with the docs' user and password: the PostgreSQL pod is set up to match it.</summary>
+    public const string DatabaseUri = "postgresql://user:password@postgres:5432/mlflow";
+
+    /// <summary>Starts PostgreSQL and S3, creates the bucket, and creates the docs' Secrets.</summary>
+    public static async Task StartAsync(TestNamespace ns)
+    {
+        var manifest = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cluster-backends.yaml")).Replace("IMAGE", ns.Cluster.Image);
+        var file = Path.Combine(Path.GetTempPath(), $"backends-{ns.Name}.yaml");
+        await File.WriteAllTextAsync(file, manifest);
+        await ns.KubectlAsync("apply", "-f", file);
+        await ns.KubectlAsync("wait", "--for=condition=Ready", "pod/postgres", "pod/s3", "--timeout=180s");
+        await S3Async(ns, $"s3.create_bucket(Bucket='{Bucket}', CreateBucketConfiguration={{'LocationConstraint': 'eu-west-1'}})");
+
+        // As the docs create them: kubectl create secret generic ... --from-literal=...
+        await ns.KubectlAsync("create", "secret", "generic", "mlflow-db-secret", $"--from-literal=uri={DatabaseUri}");
+        await ns.KubectlAsync("create", "secret", "generic", "s3-credentials", "--from-literal=access-key-id=testing", "--from-literal=secret-access-key=testing");
+        await ns.KubectlAsync("create", "secret", "generic", "mlflow-auth-secret", $"--from-literal=secret-key={Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}");
+    }
+
+    /// <summary>Keys of the objects in the bucket under a prefix.</summary>
+    public static async Task<IReadOnlyList<string>> ObjectsAsync(TestNamespace ns, string prefix)
+    {
+        var output = await S3Async(ns, $"print('\\n'.join(o['Key'] for o in s3.list_objects_v2(Bucket='{Bucket}', Prefix='{prefix}').get('Contents', [])))");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>Runs SQL in the PostgreSQL pod and returns psql's unaligned output.</summary>
+    public static Task<string> SqlAsync(TestNamespace ns, string sql) =>
+        ns.ExecAsync("postgres", "/usr/lib/postgresql/17/bin/psql", "-h", "/var/run/postgresql", "-U", "user", "-d", "mlflow", "-At", "-c", sql);
+
+    private static Task<string> S3Async(TestNamespace ns, string statement) =>
+        ns.ExecAsync("s3", "python3", "-c",
+            $"import boto3\ns3 = boto3.client('s3', endpoint_url='http://127.0.0.1:9000', aws_access_key_id='testing', aws_secret_access_key='testing', region_name='eu-west-1')\n{statement}");
+
+    /// <summary>The production example as shipped: charts/example-mlflow-charts.yaml (two replicas, PostgreSQL from mlflow-db-secret, s3://my-bucket/mlflow).</summary>
+    public static string ExampleFile => Path.Combine(Repo.Chart, "example-mlflow-charts.yaml");
+
+    /// <summary>
+    /// What a user adds to the example for this namespace and for the docs' basic-auth section,
+    /// exactly as written: app_name basic-auth and the Flask key from mlflow-auth-secret. The
+    /// `env` list is the example's with the S3 endpoint and the docs' auth entry added, as one list
+    /// (Helm replaces a list given in two files, so the S3 keys would otherwise vanish).
+    /// </summary>
+    public static string ProductionOverrides(string extra = "") => $$"""
+        server:
+          value_options:
+            app_name: "basic-auth"
+        env:
+          - name: AWS_ACCESS_KEY_ID
+            valueFrom:
+              secretKeyRef:
+                name: s3-credentials
+                key: access-key-id
+          - name: AWS_SECRET_ACCESS_KEY
+            valueFrom:
+              secretKeyRef:
+                name: s3-credentials
+                key: secret-access-key
+          - name: AWS_DEFAULT_REGION
+            value: eu-west-1
+          - name: MLFLOW_S3_ENDPOINT_URL
+            value: http://s3:9000
+          - name: MLFLOW_FLASK_SERVER_SECRET_KEY
+            valueFrom:
+              secretKeyRef:
+                name: mlflow-auth-secret
+                key: secret-key
+        {{extra}}
+        """;
+}
