@@ -520,7 +520,10 @@ step, against the Service, failing loudly on the first step that does not work.
           sys.exit(1)
 
   step(f"GET {uri}/health")
-  answer = requests.get(f"{uri}/health", timeout=30, verify=verify)
+  try:
+      answer = requests.get(f"{uri}/health", timeout=30, verify=verify)
+  except requests.exceptions.ConnectionError as error:
+      check(False, f"no server answers at {uri} ({type(error).__name__}).\n{os.environ.get('MLFLOW_TEST_NOT_SERVING_HINT', '')}")
   check(answer.status_code == 200 and answer.text.strip() == "OK", f"/health answered {answer.status_code}: {answer.text[:200]}")
 
   if os.environ.get("MLFLOW_TEST_AUTH_WITHOUT_USER") == "true":

@@ -200,6 +200,31 @@ public sealed class ProductionTests
     }
 
     [Theory, BothHelms]
+    public async Task Basic_auth_on_the_production_example_keeps_its_users_in_the_backend_database(HelmVersion helm)
+    {
+        var render = await Scenario(helm, "production-docs-auth-values.yaml");
+
+        render.All<V1PersistentVolumeClaim>().Should().BeEmpty("nothing needs a volume: the users live in PostgreSQL");
+        var init = render.Server().Spec.Template.Spec.InitContainers.Single(c => c.Name == "auth-config");
+        init.Env.Single(e => e.Name == "AUTH_DATABASE_URI").ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-db-secret", Key = "uri" },
+            "MLflow's user tables and their alembic_version_auth table sit beside the tracking schema without colliding");
+        var migrate = render.Named<V1Job>("mlflow-mlflow-migrate").Spec.Template.Spec.Containers.Single();
+        migrate.Env("MLFLOW_AUTH_DATABASE_URI")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-db-secret", Key = "uri" },
+            "the hook creates the users schema before two replicas could race to");
+        render.Named<V1Secret>("mlflow-mlflow-auth").StringData["basic_auth.ini"].Should().NotContain("postgresql", "the URI reaches the INI only inside the pod");
+    }
+
+    [Theory, BothHelms]
+    public async Task The_credential_cache_is_on_by_default_and_can_be_turned_off(HelmVersion helm)
+    {
+        var ini = (await Scenario(helm, "basic-auth-values.yaml")).Named<V1Secret>("mlflow-mlflow-auth").StringData["basic_auth.ini"];
+        var off = (await Scenario(helm, "basic-auth-values.yaml", "auth: {cacheTtlSeconds: 0}")).Named<V1Secret>("mlflow-mlflow-auth").StringData["basic_auth.ini"];
+
+        ini.Should().Contain("auth_cache_ttl_seconds = 30", "without it every request pays PBKDF2, and 10 requests/s failed on two cores");
+        off.Should().Contain("auth_cache_ttl_seconds = 0");
+    }
+
+    [Theory, BothHelms]
     public async Task The_auth_ini_reaches_the_server_read_only_and_never_through_a_ConfigMap(HelmVersion helm)
     {
         var render = await Scenario(helm, "basic-auth-values.yaml");

@@ -149,4 +149,16 @@ public sealed class StorageTests
             container.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Name.Should().Be("db-password");
         }
     }
+
+    [Theory, BothHelms]
+    public async Task Notes_and_helm_test_name_the_storage_class_a_pending_claim_waits_for(HelmVersion helm)
+    {
+        var values = "storage: {storageClassName: fast-ssd}";
+        var notes = (await Helm.NotesAsync(helm, values)).Stdout;
+        var test = (await Helm.TemplateAsync(helm, values)).All<V1Pod>().Single(p => p.Metadata.Name == "mlflow-mlflow-test").Spec.Containers.Single();
+
+        notes.Should().Contain("storage class \"fast-ssd\"").And.Contain("kubectl get storageclass");
+        test.Env("MLFLOW_TEST_NOT_SERVING_HINT")!.Value.Should().Contain("mlflow-mlflow-data").And.Contain("storage class \"fast-ssd\", which must exist");
+        (await Helm.NotesAsync(helm)).Stdout.Should().Contain("the cluster's default storage class");
+    }
 }

@@ -25,9 +25,10 @@ public sealed class ClusterRelease(TestNamespace ns, HelmVersion helm, string ch
     public Task<string> InstallAsync(params string[] args) =>
         Namespace.MustHelmAsync(Helm, ["install", Name, chart, "--create-namespace", "--wait", "--timeout", "10m", "-f", ImageValues, .. args]);
 
-    public Task<string> UpgradeAsync(params string[] args) => UpgradeAsync(chart, args);
+    public Task<string> UpgradeAsync(params string[] args) => UpgradeToChartAsync(chart, args);
 
-    public Task<string> UpgradeAsync(string chartDir, params string[] args) =>
+    /// <summary>`helm upgrade` to another version of the chart (e.g. from the previous release to this one).</summary>
+    public Task<string> UpgradeToChartAsync(string chartDir, params string[] args) =>
         Namespace.MustHelmAsync(Helm, ["upgrade", Name, chartDir, "--wait", "--timeout", "10m", "-f", ImageValues, .. args]);
 
     /// <summary>
@@ -68,6 +69,21 @@ public sealed class ClusterRelease(TestNamespace ns, HelmVersion helm, string ch
 
         return pods;
     }
+
+    /// <summary>Waits until every server pod is Ready again (e.g. after an overload), at most the timeout.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline
+            && (await ServerPodsAsync()).Any(p => !p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True")))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <summary>Restarts of the server containers so far.</summary>
+    public async Task<int> RestartsAsync() =>
+        (await ServerPodsAsync()).Sum(p => (p.Status.ContainerStatuses ?? []).Sum(c => c.RestartCount));
 
     /// <summary>Seconds from a pod's creation to its Ready condition.</summary>
     public static double SecondsToReady(V1Pod pod)

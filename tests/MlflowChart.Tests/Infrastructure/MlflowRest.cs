@@ -21,9 +21,9 @@ public sealed class MlflowRest : IDisposable
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) };
         if (trust is not null)
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
             {
-                if (certificate is null)
+                if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
                 {
                     return false;
                 }

@@ -8,7 +8,35 @@ public static class PreviousChart
 {
     private static readonly Lazy<Task<(string? Dir, string? Reason)>> Instance = new(FindAsync);
 
+    private static readonly Lazy<Task<(string? Dir, string? Reason)>> Released = new(FindReleasedAsync);
+
     public static Task<(string? Dir, string? Reason)> GetAsync() => Instance.Value;
+
+    /// <summary>
+    /// The previous release of the chart: charts/ at the newest commit whose Chart.yaml carries a
+    /// version other than the working tree's, i.e. what users of that version have installed.
+    /// </summary>
+    public static Task<(string? Dir, string? Reason)> ReleasedAsync() => Released.Value;
+
+    private static async Task<(string? Dir, string? Reason)> FindReleasedAsync()
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        var current = Version(await File.ReadAllTextAsync(Path.Combine(Repo.Chart, "Chart.yaml")));
+        var log = await ProcessRunner.RunAsync("git", ["log", "--format=%H", "--", "charts"], timeout);
+        foreach (var commit in log.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var chart = await ProcessRunner.RunAsync("git", ["show", $"{commit}:charts/Chart.yaml"], timeout);
+            if (chart.Succeeded && Version(chart.Stdout) is { } version && version != current)
+            {
+                return await ExportAsync(commit);
+            }
+        }
+
+        return (null, $"git history holds no chart version other than {current} ({log.Stderr.Trim()})");
+    }
+
+    private static string? Version(string chartYaml) =>
+        chartYaml.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("version:", StringComparison.Ordinal))?["version:".Length..].Trim();
 
     private static async Task<(string? Dir, string? Reason)> FindAsync()
     {
@@ -31,6 +59,12 @@ public static class PreviousChart
             commit = commits[1];
         }
 
+        return await ExportAsync(commit);
+    }
+
+    private static async Task<(string? Dir, string? Reason)> ExportAsync(string commit)
+    {
+        var timeout = TimeSpan.FromSeconds(30);
         var dir = Directory.CreateTempSubdirectory("mlflow-previous-chart-").FullName;
         var tar = Path.Combine(dir, "chart.tar");
         var archive = await ProcessRunner.RunAsync("git", ["archive", "-o", tar, commit, "charts"], timeout);
