@@ -165,6 +165,17 @@ public sealed class ProductionTests
     }
 
     [Theory, BothHelms]
+    public async Task An_nginx_ingress_admits_artifact_uploads_above_its_1m_default(HelmVersion helm)
+    {
+        var ingress = (await Scenario(helm, "ingress-values.yaml")).Single<V1Ingress>();
+        var limited = (await Scenario(helm, "ingress-values.yaml", "ingress: {annotations: {nginx.ingress.kubernetes.io/proxy-body-size: 500m}}")).Single<V1Ingress>();
+
+        ingress.Metadata.Annotations.Should().Contain("nginx.ingress.kubernetes.io/proxy-body-size", "0",
+            "ingress-nginx answers bodies above 1m with 413, which is most model artifacts");
+        limited.Metadata.Annotations.Should().Contain("nginx.ingress.kubernetes.io/proxy-body-size", "500m", "a limit of the user's is kept");
+    }
+
+    [Theory, BothHelms]
     public async Task Derivation_can_be_switched_off_for_an_exact_list(HelmVersion helm)
     {
         var args = (await Scenario(helm, "ingress-values.yaml", "server: {allowedHosts: {derive: false}, value_options: {allowed_hosts: mlflow.example.com}}"))
