@@ -77,6 +77,7 @@ public sealed class ProductionOnClusterTests
 
         (await release.TestAsync()).Should().MatchRegex(@"Phase:\s+Succeeded", "the helm test pod ran the client flow to its end");
         await release.ShouldBeReadyWithoutRestartsAsync(2);
+        (await DoctorRun.RunAsync(ns, $"healthy-production-{helm}")).ShouldBeAllOk();
 
         await release.UninstallAsync();
         (await ns.RemainingObjectsAsync()).Where(o => !Backends.Objects.Contains(o)).Should().BeEquivalentTo(

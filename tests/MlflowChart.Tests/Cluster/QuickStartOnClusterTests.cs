@@ -56,8 +56,9 @@ public sealed class QuickStartOnClusterTests
             (await api.GetRunAsync(keptRun)).Should().NotBeNull("GC leaves live runs alone");
         }
 
-        // 4. helm test runs the client flow in the cluster, against the Service.
+        // 4. helm test runs the client flow in the cluster, against the Service; doctor finds nothing wrong.
         (await release.TestAsync()).Should().MatchRegex(@"Phase:\s+Succeeded", "the helm test pod ran the client flow to its end");
+        (await DoctorRun.RunAsync(ns, $"healthy-quick-start-{helm}")).ShouldBeAllOk();
 
         // 5. Uninstall keeps the claim; a reinstall of the same release picks it up with the runs.
         await release.UninstallAsync();

@@ -1,0 +1,189 @@
+using k8s;
+using MlflowChart.Doctor;
+
+namespace MlflowChart.Tests.Cluster;
+
+/// <summary>
+/// `doctor` on releases broken on purpose, each the way users break them, and on releases of
+/// another chart. Each test asserts that doctor names the problem and its fix. doctor reads the
+/// cluster, so which Helm installed the release does not matter to it: these run under Helm 4
+/// only (the healthy quick start and production releases are checked under both, in their own tests).
+/// </summary>
+[Collection(RealClusterCollection.Name)]
+public sealed class DoctorOnClusterTests
+{
+    private const HelmVersion Helm = HelmVersion.Helm4;
+
+    private static string OtherChart => Path.Combine(Repo.Root, "tests", "MlflowChart.Tests", "DoctorFixtures", "other-chart");
+
+    [Fact]
+    public async Task An_ingress_host_missing_from_the_allowed_hosts_is_named_with_its_403()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-host", Helm);
+        await new ClusterRelease(ns, Helm).InstallAsync([.. QuickStartTests.DocsFlags,
+            "--set", "ingress.enabled=true", "--set", "ingress.className=nginx", "--set", "ingress.hosts[0].host=mlflow.example.com",
+            "--set", "ingress.hosts[0].paths[0].path=/", "--set", "ingress.hosts[0].paths[0].pathType=Prefix",
+            "--set", "ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size=0",
+            "--set", "server.allowedHosts.derive=false", "--set", "server.value_options.allowed_hosts=localhost:*"]);
+
+        var doctor = await DoctorRun.RunAsync(ns, "ingress-host-not-allowed");
+
+        doctor.ShouldFail("hosts", ["Ingress mlflow-mlflow", "Host mlflow.example.com answered 403"], ["allowed_hosts", "derive=true"]);
+    }
+
+    [Fact]
+    public async Task On_another_charts_release_an_ingress_without_allowed_hosts_gets_403_and_doctor_says_so()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-other", Helm);
+        await ns.MustHelmAsync(Helm, "install", "tracking", OtherChart, "--set", "ingress.enabled=true", "--set", "ingress.host=mlflow.example.com", "--wait", "--timeout", "5m");
+
+        var doctor = await DoctorRun.RunAsync(ns, "other-chart-ingress-host", "tracking");
+
+        doctor.Report.Chart.Should().Be("other-mlflow-1.0.0");
+        doctor.ShouldFail("hosts", ["Ingress tracking-mlflow", "mlflow.example.com answered 403", "MLflow's defaults"], ["allowed_hosts"]);
+        doctor.Report.Findings.Should().Contain(f => f.Area == "hosts" && f.Check == "tracking-mlflow.dr-other".Replace("dr-other", ns.Name) + ":5000" && f.Verdict == Verdict.Warn,
+            "in-cluster clients using the Service name get 403 too");
+        doctor.ShouldFail("artifacts", ["default 1m", "413"], ["proxy-body-size"]);
+    }
+
+    [Fact]
+    public async Task On_another_charts_release_a_memory_limit_below_idle_use_is_OOMKilled_and_sized()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-oom-other", Helm);
+        // The 512Mi limit some charts suggest, under MLflow's defaults (4 workers, job execution on).
+        await ns.MustHelmAsync(Helm, "install", "tracking", OtherChart, "--set", "resources.limits.memory=512Mi", "--set", "resources.requests.memory=256Mi");
+        await WaitForAsync(ns, pod => pod.Status.ContainerStatuses?.Any(c => c.LastState?.Terminated?.Reason == "OOMKilled") == true, TimeSpan.FromMinutes(4));
+
+        var doctor = await DoctorRun.RunAsync(ns, "other-chart-oomkilled", "tracking");
+
+        doctor.ShouldFail("pods", ["OOMKilled", "512 MiB", "4 worker(s) and job execution on", "3072Mi"], ["resources.limits.memory to 3072Mi"]);
+    }
+
+    [Fact]
+    public async Task A_memory_limit_below_what_the_server_runs_is_OOMKilled_and_sized()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-oom", Helm);
+        // Job execution off, so the chart accepts 1Gi for four workers; then switched back on through env.
+        await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(cluster.ImageValues), .. QuickStartTests.DocsFlags,
+            "--set", "server.jobExecution=false", "--set", "resources.limits.memory=1Gi", "--set", "resources.requests.memory=1Gi",
+            "--set", "env[0].name=MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "--set-string", "env[0].value=true"]);
+        await WaitForAsync(ns, pod => pod.Status.ContainerStatuses?.Any(c => c.LastState?.Terminated?.Reason == "OOMKilled") == true, TimeSpan.FromMinutes(4));
+
+        var doctor = await DoctorRun.RunAsync(ns, "oomkilled");
+
+        doctor.ShouldFail("pods", ["OOMKilled", "1024 MiB", "job execution on", "3072Mi"], ["3072Mi", "job execution off"]);
+    }
+
+    [Fact]
+    public async Task A_secret_without_its_key_is_named_with_the_keys_it_has()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-key", Helm);
+        await ns.KubectlAsync("create", "secret", "generic", "s3-credentials", "--from-literal=access-key=a", "--from-literal=secret-key=b");
+        await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(cluster.ImageValues), .. QuickStartTests.DocsFlags,
+            "--set", "env[0].name=AWS_ACCESS_KEY_ID", "--set", "env[0].valueFrom.secretKeyRef.name=s3-credentials", "--set", "env[0].valueFrom.secretKeyRef.key=access-key-id"]);
+        await WaitForAsync(ns, pod => pod.Status.ContainerStatuses?.Any(c => c.State?.Waiting?.Reason == "CreateContainerConfigError") == true, TimeSpan.FromMinutes(2));
+
+        var doctor = await DoctorRun.RunAsync(ns, "secret-without-key");
+
+        doctor.ShouldFail("secrets", ["access-key-id", "s3-credentials", "holds only: access-key, secret-key"], ["add the key access-key-id"]);
+        doctor.ShouldFail("pods", ["CreateContainerConfigError"], ["Secret"]);
+    }
+
+    [Fact]
+    public async Task A_claim_of_a_storage_class_that_does_not_exist_is_named_with_the_classes_there_are()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-sc", Helm);
+        await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(cluster.ImageValues), .. QuickStartTests.DocsFlags,
+            "--set", "storage.storageClassName=fast-ssd"]);
+        await WaitForAsync(ns, pod => pod.Status.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true, TimeSpan.FromMinutes(1));
+
+        var doctor = await DoctorRun.RunAsync(ns, "missing-storage-class");
+
+        doctor.ShouldFail("storage", ["mlflow-mlflow-data", "Pending"], ["storage class \"fast-ssd\" does not exist", "standard"]);
+        doctor.ShouldFail("pods", ["Pending"], ["fast-ssd"]);
+    }
+
+    [Fact]
+    public async Task A_failed_migration_is_named_with_the_line_that_says_why()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-migrate", Helm);
+        // A URI with the postgres:// alias, written into the Secret as many connection strings are.
+        await ns.KubectlAsync("create", "secret", "generic", "mlflow-db-secret", "--from-literal=uri=postgres://user:password@postgres:5432/mlflow");
+        await ns.KubectlAsync("create", "secret", "generic", "s3-credentials", "--from-literal=access-key-id=a", "--from-literal=secret-access-key=b");
+        var install = await ns.HelmAsync(Helm, "install", ClusterRelease.Name, Repo.Chart, "-f", Backends.ExampleFile,
+            "-f", TestNamespace.Values(cluster.ImageValues), "--wait", "--timeout", "3m");
+        install.Succeeded.Should().BeFalse("the migration hook fails");
+
+        var doctor = await DoctorRun.RunAsync(ns, "failed-migration");
+
+        doctor.ShouldFail("database", ["mlflow-mlflow-migrate", "failed", "scheme postgres"], ["kubectl logs", "helm upgrade again"]);
+    }
+
+    [Fact]
+    public async Task A_gc_job_that_fails_is_named_with_its_last_log_line()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-gc", Helm);
+        await ns.KubectlAsync("create", "secret", "generic", "mlflow-auth-secret", "--from-literal=secret-key=0123456789abcdef0123456789abcdef");
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, Helm);
+        await release.InstallAsync([.. QuickStartTests.DocsFlags, "--set", "auth.enabled=true", "--set", "auth.secretKey.existingSecret=mlflow-auth-secret",
+            "--set", "auth.admin.existingSecret=mlflow-admin", "--set", "garbageCollection.enabled=true", "--set", "garbageCollection.olderThan=1s"]);
+        await using (var forward = await release.ForwardAsync())
+        {
+            using var api = new MlflowRest(forward.Url(), ClusterRelease.Admin);
+            var run = await api.LogRunAsync(await api.CreateExperimentAsync("gc"), "collect me\n");
+            await api.DeleteRunAsync(run.RunId);
+        }
+
+        // The admin password rotated in the Secret, but no helm upgrade applied it: the server still has the old one.
+        await ns.KubectlAsync("delete", "secret", "mlflow-admin");
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns, "rotated-but-not-applied");
+        var gc = await ns.RunCronJobNowAsync("mlflow-mlflow-gc", TimeSpan.FromMinutes(4));
+        gc.Succeeded.Should().BeFalse($"GC cannot log in:\n{gc.Logs}");
+
+        var doctor = await DoctorRun.RunAsync(ns, "gc-fails");
+
+        doctor.ShouldFail("operations", ["mlflow-mlflow-gc", "failed", "401"], ["auth.admin.existingSecret"]);
+    }
+
+    [Fact]
+    public async Task On_another_charts_release_basic_auth_with_its_users_on_the_read_only_root_is_named()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-auth-other", Helm);
+        await ns.MustHelmAsync(Helm, "install", "tracking", OtherChart, "--set", "server.value_options.app_name=basic-auth");
+        await Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        var doctor = await DoctorRun.RunAsync(ns, "other-chart-auth-read-only-root", "tracking");
+
+        doctor.ShouldFail("auth", ["sqlite:///basic_auth.db", "read-only root filesystem", "never becomes healthy"], ["MLFLOW_AUTH_CONFIG_PATH"]);
+    }
+
+    private static async Task WaitForAsync(TestNamespace ns, Func<V1Pod, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await ns.PodsAsync("server")).Concat(await PodsOfOtherChartAsync(ns)).Any(condition))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        }
+
+        var pods = await ns.Cluster.KubectlAsync("get", "pods", "-n", ns.Name, "-o", "wide");
+        Assert.Fail($"the breakage did not show within {timeout.TotalSeconds:0} s:\n{pods.Stdout}");
+    }
+
+    private static async Task<IEnumerable<V1Pod>> PodsOfOtherChartAsync(TestNamespace ns) =>
+        (await ns.Cluster.Client.CoreV1.ListNamespacedPodAsync(ns.Name, labelSelector: "app.kubernetes.io/name=mlflow,app.kubernetes.io/instance=tracking")).Items;
+}

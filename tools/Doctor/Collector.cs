@@ -1,0 +1,262 @@
+using System.IO.Compression;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace MlflowChart.Doctor;
+
+/// <summary>
+/// Reads a release from the cluster into a <see cref="Snapshot"/>: only GET, LIST and port-forward
+/// calls, nothing is created or changed. Secrets are read for their key names (and the expiry of
+/// a TLS certificate); no value leaves this class.
+/// </summary>
+public sealed class Collector(IKubernetes client)
+{
+    public sealed class NotFoundException(string message) : Exception(message);
+
+    public async Task<Snapshot> CollectAsync(string release, string ns, CancellationToken cancel = default)
+    {
+        var selector = $"app.kubernetes.io/instance={release}";
+        var deployments = (await client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: selector, cancellationToken: cancel)).Items.ToList();
+        var labelledJobs = (await client.BatchV1.ListNamespacedJobAsync(ns, labelSelector: selector, cancellationToken: cancel)).Items;
+        if (deployments.Count == 0 && labelledJobs.Count == 0)
+        {
+            throw new NotFoundException($"nothing labelled {selector} in namespace {ns}: is the release name right (helm list -n {ns})?");
+        }
+
+        var pods = (await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancel)).Items
+            .Where(p => p.Metadata.Labels.Get("app.kubernetes.io/instance") == release
+                || deployments.Any(d => Selects(d.Spec.Selector.MatchLabels, p.Metadata.Labels))).ToList();
+        var cronJobs = (await client.BatchV1.ListNamespacedCronJobAsync(ns, labelSelector: selector, cancellationToken: cancel)).Items.ToList();
+        var jobs = (await client.BatchV1.ListNamespacedJobAsync(ns, cancellationToken: cancel)).Items
+            .Where(j => j.Metadata.Labels.Get("app.kubernetes.io/instance") == release
+                || j.Metadata.OwnerReferences?.Any(o => cronJobs.Any(c => c.Metadata.Uid == o.Uid)) == true).ToList();
+        var jobPods = pods.Concat((await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancel)).Items
+            .Where(p => jobs.Any(j => p.Metadata.Labels.Get("job-name") == j.Metadata.Name))).DistinctBy(p => p.Metadata.Uid).ToList();
+        var services = (await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: selector, cancellationToken: cancel)).Items.ToList();
+        var ingresses = (await client.NetworkingV1.ListNamespacedIngressAsync(ns, labelSelector: selector, cancellationToken: cancel)).Items.ToList();
+        var claimNames = pods.SelectMany(p => p.Spec.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null).Select(v => v.PersistentVolumeClaim.ClaimName).ToHashSet();
+        var claims = (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, cancellationToken: cancel)).Items
+            .Where(c => claimNames.Contains(c.Metadata.Name) || c.Metadata.Labels.Get("app.kubernetes.io/instance") == release).ToList();
+        var classes = (await client.StorageV1.ListStorageClassAsync(cancellationToken: cancel)).Items;
+        var involved = pods.Select(p => p.Metadata.Name).Concat(jobPods.Select(p => p.Metadata.Name)).Concat(claims.Select(c => c.Metadata.Name))
+            .Concat(jobs.Select(j => j.Metadata.Name)).ToHashSet();
+        var events = (await client.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: cancel)).Items
+            .Where(e => involved.Contains(e.InvolvedObject.Name)).ToList();
+
+        var snapshot = new Snapshot
+        {
+            Release = release,
+            Namespace = ns,
+            Chart = deployments.Select(d => d.Metadata.Labels.Get("helm.sh/chart")).FirstOrDefault(c => c is not null) ?? await HelmChartAsync(release, ns, cancel),
+            Deployments = deployments,
+            Pods = jobPods,
+            Events = events,
+            Services = services,
+            Ingresses = ingresses,
+            Routes = await RoutesAsync(ns, selector, cancel),
+            Claims = claims,
+            StorageClasses = classes.Select(c => c.Metadata.Name).ToHashSet(),
+            DefaultStorageClass = classes.FirstOrDefault(c => c.Metadata.Annotations.Get("storageclass.kubernetes.io/is-default-class") == "true")?.Metadata.Name,
+            Jobs = jobs,
+            CronJobs = cronJobs,
+            ServiceMonitors = await ServiceMonitorsAsync(ns, selector, cancel),
+        };
+
+        var (keys, expiry) = await SecretsAsync(snapshot, cancel);
+        snapshot = snapshot with { SecretKeys = keys, CertificateExpiry = expiry, Logs = await LogsAsync(snapshot, cancel) };
+        return snapshot with { Answers = await AskAsync(snapshot, cancel) };
+    }
+
+    private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
+        selector is { Count: > 0 } && labels is not null && selector.All(kv => labels.Get(kv.Key) == kv.Value);
+
+    /// <summary>The chart name and version from Helm's newest release record (a gzipped JSON in a Secret), for releases whose objects carry no helm.sh/chart label.</summary>
+    private async Task<string?> HelmChartAsync(string release, string ns, CancellationToken cancel)
+    {
+        var records = (await client.CoreV1.ListNamespacedSecretAsync(ns, labelSelector: $"owner=helm,name={release}", cancellationToken: cancel)).Items;
+        var newest = records.OrderBy(r => int.TryParse(r.Metadata.Labels.Get("version"), out var v) ? v : 0).LastOrDefault();
+        if (newest?.Data.Get("release") is not { } data)
+        {
+            return null;
+        }
+
+        try
+        {
+            var gzipped = Convert.FromBase64String(Encoding.ASCII.GetString(data));
+            using var gzip = new GZipStream(new MemoryStream(gzipped), CompressionMode.Decompress);
+            using var json = await JsonDocument.ParseAsync(gzip, cancellationToken: cancel);
+            var metadata = json.RootElement.GetProperty("chart").GetProperty("metadata");
+            return $"{metadata.GetProperty("name").GetString()}-{metadata.GetProperty("version").GetString()}";
+        }
+        catch (Exception e) when (e is FormatException or JsonException or InvalidDataException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RoutesAsync(string ns, string selector, CancellationToken cancel)
+    {
+        var routes = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var item in await CustomAsync("gateway.networking.k8s.io", "v1", ns, "httproutes", selector, cancel))
+        {
+            var hostnames = item.TryGetProperty("spec", out var spec) && spec.TryGetProperty("hostnames", out var h)
+                ? h.EnumerateArray().Select(x => x.GetString()!).ToList()
+                : [];
+            routes[item.GetProperty("metadata").GetProperty("name").GetString()!] = hostnames;
+        }
+
+        return routes;
+    }
+
+    private async Task<IReadOnlyList<ServiceMonitorInfo>> ServiceMonitorsAsync(string ns, string selector, CancellationToken cancel)
+    {
+        var monitors = new List<ServiceMonitorInfo>();
+        foreach (var item in await CustomAsync("monitoring.coreos.com", "v1", ns, "servicemonitors", selector, cancel))
+        {
+            var spec = item.GetProperty("spec");
+            var labels = spec.TryGetProperty("selector", out var sel) && sel.TryGetProperty("matchLabels", out var ml)
+                ? ml.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!)
+                : [];
+            var ports = spec.TryGetProperty("endpoints", out var eps)
+                ? eps.EnumerateArray().Where(e => e.TryGetProperty("port", out _)).Select(e => e.GetProperty("port").GetString()!).ToList()
+                : [];
+            monitors.Add(new ServiceMonitorInfo(item.GetProperty("metadata").GetProperty("name").GetString()!, labels, ports));
+        }
+
+        return monitors;
+    }
+
+    /// <summary>Items of a custom resource, or none when the cluster does not serve it.</summary>
+    private async Task<IReadOnlyList<JsonElement>> CustomAsync(string group, string version, string ns, string plural, string selector, CancellationToken cancel)
+    {
+        try
+        {
+            var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonElement>(group, version, ns, plural, labelSelector: selector, cancellationToken: cancel);
+            return list.TryGetProperty("items", out var items) ? items.EnumerateArray().ToList() : [];
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)
+        {
+            return [];
+        }
+    }
+
+    private async Task<(IReadOnlyDictionary<string, IReadOnlySet<string>?>, IReadOnlyDictionary<string, DateTimeOffset>)> SecretsAsync(Snapshot s, CancellationToken cancel)
+    {
+        var keys = new Dictionary<string, IReadOnlySet<string>?>();
+        var expiry = new Dictionary<string, DateTimeOffset>();
+        foreach (var name in Checks.SecretReferences(s).Select(r => r.Secret).Distinct())
+        {
+            try
+            {
+                var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, s.Namespace, cancellationToken: cancel);
+                keys[name] = (secret.Data?.Keys ?? []).Concat(secret.StringData?.Keys ?? []).ToHashSet();
+                if (secret.Type == "kubernetes.io/tls" && secret.Data.Get("tls.crt") is { } pem)
+                {
+                    using var certificate = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem));
+                    expiry[name] = certificate.NotAfter.ToUniversalTime();
+                }
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                keys[name] = null;
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Not a readable certificate: the TLS checks of the server itself will say more.
+            }
+        }
+
+        return (keys, expiry);
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> LogsAsync(Snapshot s, CancellationToken cancel)
+    {
+        var logs = new Dictionary<string, string>();
+        var server = ServerSettings.Find(s.Deployments);
+        foreach (var pod in server is null ? [] : Checks.ServerPods(s, server))
+        {
+            var status = pod.Status.ContainerStatuses?.FirstOrDefault(c => c.Name == server!.Container.Name);
+            if (status?.State?.Running is not null || status?.State?.Terminated is not null)
+            {
+                logs[$"{pod.Metadata.Name}/{status.Name}"] = await LogAsync(s.Namespace, pod.Metadata.Name, status.Name, false, 60, cancel);
+            }
+
+            if (status?.RestartCount > 0)
+            {
+                logs[$"{pod.Metadata.Name}/{status.Name} (previous)"] = await LogAsync(s.Namespace, pod.Metadata.Name, status.Name, true, 60, cancel);
+            }
+        }
+
+        foreach (var job in s.Jobs)
+        {
+            var pod = s.Pods.Where(p => p.Metadata.Labels.Get("job-name") == job.Metadata.Name)
+                .OrderBy(p => p.Metadata.CreationTimestamp).LastOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.State?.Terminated is not null || c.State?.Running is not null) == true);
+            if (pod is not null)
+            {
+                logs[$"job/{job.Metadata.Name}"] = await LogAsync(s.Namespace, pod.Metadata.Name, pod.Spec.Containers[0].Name, false, 20, cancel);
+            }
+        }
+
+        return logs;
+    }
+
+    private async Task<string> LogAsync(string ns, string pod, string container, bool previous, int lines, CancellationToken cancel)
+    {
+        try
+        {
+            using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: container, previous: previous, tailLines: lines, cancellationToken: cancel);
+            using var reader = new StreamReader(stream);
+            return await reader.ReadToEndAsync(cancel);
+        }
+        catch (HttpOperationException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Asks a Ready (else running) server pod: every Host form, /health, the API without credentials, the metrics path.</summary>
+    private async Task<Answers?> AskAsync(Snapshot s, CancellationToken cancel)
+    {
+        var server = ServerSettings.Find(s.Deployments);
+        if (server is null)
+        {
+            return null;
+        }
+
+        var pods = Checks.ServerPods(s, server);
+        var pod = pods.FirstOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.Ready) == true)
+            ?? pods.FirstOrDefault(p => p.Status.Phase == "Running");
+        if (pod is null)
+        {
+            return null;
+        }
+
+        var http = new PodHttp(client, s.Namespace, pod.Metadata.Name, server.Port, server.Tls);
+        var api = $"{server.StaticPrefix}/api/2.0/mlflow/experiments/search?max_results=1";
+        var hosts = Checks.CandidateHosts(s, server, [pod]).Select(h => h.Host).Distinct().ToList();
+        var status = new Dictionary<string, int>();
+        foreach (var host in hosts)
+        {
+            status[host] = (await http.GetAsync(api, host, cancel)).Status;
+        }
+
+        var local = $"localhost:{server.Port}";
+        var health = await http.GetAsync($"{server.StaticPrefix}/health", local, cancel);
+        var anonymous = await http.GetAsync(api, local, cancel);
+        int? metrics = server.Metrics ? (await http.GetAsync("/metrics", $"{pod.Status.PodIP}:{server.Port}", cancel)).Status : null;
+        return new Answers
+        {
+            Pod = pod.Metadata.Name,
+            HostStatus = status,
+            HealthSeconds = health.Status == 0 ? null : health.Seconds,
+            HealthStatus = health.Status == 0 ? null : health.Status,
+            AnonymousApiStatus = anonymous.Status == 0 ? null : anonymous.Status,
+            MetricsStatus = metrics is 0 ? null : metrics,
+        };
+    }
+
+}

@@ -1,0 +1,83 @@
+using k8s.Models;
+
+namespace MlflowChart.Doctor;
+
+/// <summary>
+/// Everything `doctor` looked at in one release: the API objects that carry its labels (or that
+/// its pods name), and what the server answered when asked. The checks read only this, so they can
+/// be run on recorded objects as well as on a live cluster.
+/// </summary>
+public sealed record Snapshot
+{
+    public required string Release { get; init; }
+
+    public required string Namespace { get; init; }
+
+    /// <summary>The chart that installed the release, e.g. "mlflow-0.2.0", when a label or Helm's release record says so.</summary>
+    public string? Chart { get; init; }
+
+    public IReadOnlyList<V1Deployment> Deployments { get; init; } = [];
+
+    public IReadOnlyList<V1Pod> Pods { get; init; } = [];
+
+    public IReadOnlyList<Corev1Event> Events { get; init; } = [];
+
+    public IReadOnlyList<V1Service> Services { get; init; } = [];
+
+    public IReadOnlyList<V1Ingress> Ingresses { get; init; } = [];
+
+    /// <summary>Hostnames of the release's Gateway API HTTPRoutes, by route name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Routes { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public IReadOnlyList<V1PersistentVolumeClaim> Claims { get; init; } = [];
+
+    /// <summary>Names of the cluster's StorageClasses, and which one is the default (null: none).</summary>
+    public IReadOnlySet<string> StorageClasses { get; init; } = new HashSet<string>();
+
+    public string? DefaultStorageClass { get; init; }
+
+    /// <summary>Every Secret the release's pods name: its keys, or null when it does not exist. Never values.</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>?> SecretKeys { get; init; } = new Dictionary<string, IReadOnlySet<string>?>();
+
+    public IReadOnlyList<V1Job> Jobs { get; init; } = [];
+
+    public IReadOnlyList<V1CronJob> CronJobs { get; init; } = [];
+
+    public IReadOnlyList<ServiceMonitorInfo> ServiceMonitors { get; init; } = [];
+
+    /// <summary>Expiry of the serving certificate, by TLS Secret name.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> CertificateExpiry { get; init; } = new Dictionary<string, DateTimeOffset>();
+
+    /// <summary>Log tails: "pod/container" for the current container, "pod/container (previous)" for the one before a restart, "job/name" for Jobs.</summary>
+    public IReadOnlyDictionary<string, string> Logs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What the server answered, asked through a port-forward to one of its pods; null when no pod could be asked.</summary>
+    public Answers? Answers { get; init; }
+
+    /// <summary>When the snapshot was taken (certificate expiry is judged against it).</summary>
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>A ServiceMonitor of the namespace: what it selects and which port it scrapes.</summary>
+public sealed record ServiceMonitorInfo(string Name, IReadOnlyDictionary<string, string> MatchLabels, IReadOnlyList<string> Ports);
+
+/// <summary>The server's answers to the doctor's own requests.</summary>
+public sealed record Answers
+{
+    /// <summary>The pod that was asked.</summary>
+    public required string Pod { get; init; }
+
+    /// <summary>Status of GET /api/2.0/mlflow/experiments/search per Host header (0: no answer).</summary>
+    public IReadOnlyDictionary<string, int> HostStatus { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Seconds /health took, and its status.</summary>
+    public double? HealthSeconds { get; init; }
+
+    public int? HealthStatus { get; init; }
+
+    /// <summary>Status of the API without credentials, with a Host the server admits.</summary>
+    public int? AnonymousApiStatus { get; init; }
+
+    /// <summary>Status of the metrics path, when the server exposes metrics.</summary>
+    public int? MetricsStatus { get; init; }
+}
