@@ -149,7 +149,22 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail "mlflow: workspaces (enable_workspaces) need mlflow.defaultArtifactRoot, the root under which each workspace gets its artifacts; set it, e.g. mlflow.defaultArtifactRoot=s3://bucket/mlflow or mlflow-artifacts:/ while the server proxies artifacts" }}
 {{- end }}
 {{- end }}
+{{- /* Variables the chart sets in its pods: a second entry of the same name is refused by Helm 4's
+server-side apply ("duplicate entries") and would quietly win or lose under Helm 3. */ -}}
+{{- $own := dict "HOME" "the chart (the image has no user)" "USER" "the chart (the image has no user)"
+      "MLFLOW_BACKEND_STORE_URI" "mlflow.backendStoreUri or mlflow.backendStoreUriFrom"
+      "MLFLOW_SERVER_ENABLE_JOB_EXECUTION" "server.jobExecution"
+      "MLFLOW_TRACKING_URI" "the chart, for GC and helm test" -}}
+{{- if or $m.registryStoreUri (dig "secretKeyRef" "name" "" ($m.registryStoreUriFrom | default dict)) }}{{ $_ := set $own "MLFLOW_REGISTRY_STORE_URI" "mlflow.registryStoreUri or mlflow.registryStoreUriFrom" }}{{ end -}}
+{{- if $m.defaultArtifactRoot }}{{ $_ := set $own "MLFLOW_DEFAULT_ARTIFACT_ROOT" "mlflow.defaultArtifactRoot" }}{{ end -}}
+{{- if $s.artifactsDestination }}{{ $_ := set $own "MLFLOW_ARTIFACTS_DESTINATION" "mlflow.artifactsDestination" }}{{ end -}}
+{{- if $s.auth }}{{ $_ := set $own "MLFLOW_AUTH_CONFIG_PATH" "the chart's basic-auth configuration (auth.*)" }}{{ end -}}
+{{- if and $s.auth $v.auth.secretKey.existingSecret }}{{ $_ := set $own "MLFLOW_FLASK_SERVER_SECRET_KEY" "auth.secretKey.existingSecret" }}{{ end -}}
+{{- range $m.uriVariables }}{{ $_ := set $own .name "mlflow.uriVariables" }}{{ end -}}
 {{- range $v.env }}
+{{- if hasKey $own .name }}
+{{- fail (printf "mlflow: env sets %s, which the chart already sets from %s; a second entry of one name is refused by Helm 4 (duplicate entries) and ambiguous under Helm 3; remove it from env and use that value" .name (index $own .name)) }}
+{{- end }}
 {{- if eq .name "MLFLOW_WORKSPACE" }}
 {{- fail "mlflow: env sets MLFLOW_WORKSPACE, and the MLflow server refuses to start with it; remove it from env (clients choose their workspace, the server serves all)" }}
 {{- end }}
