@@ -112,13 +112,13 @@ public sealed class DoctorChecksTests
     public async Task Secret_references_are_checked_by_name_and_key(HelmVersion helm)
     {
         var snapshot = FromRender(await Helm.TemplateAsync(helm, ScenarioFiles.Read("charts/example-mlflow-charts.yaml")));
-        var complete = new Dictionary<string, IReadOnlySet<string>?>
+        var complete = new Dictionary<string, IReadOnlyList<string>?>
         {
-            ["mlflow-db-secret"] = new HashSet<string> { "uri" },
-            ["s3-credentials"] = new HashSet<string> { "access-key-id", "secret-access-key" },
+            ["mlflow-db-secret"] = ["uri"],
+            ["s3-credentials"] = ["access-key-id", "secret-access-key"],
         };
-        var wrongKey = new Dictionary<string, IReadOnlySet<string>?>(complete) { ["mlflow-db-secret"] = new HashSet<string> { "url" } };
-        var missing = new Dictionary<string, IReadOnlySet<string>?>(complete) { ["s3-credentials"] = null };
+        var wrongKey = new Dictionary<string, IReadOnlyList<string>?>(complete) { ["mlflow-db-secret"] = ["url"] };
+        var missing = new Dictionary<string, IReadOnlyList<string>?>(complete) { ["s3-credentials"] = null };
 
         Checks.Run(snapshot with { SecretKeys = complete }).Where(f => f.Area == "secrets").Should().OnlyContain(f => f.Verdict == Verdict.Ok);
         Checks.Run(snapshot with { SecretKeys = wrongKey }).Should().Contain(f => f.Area == "secrets" && f.Verdict == Verdict.Fail

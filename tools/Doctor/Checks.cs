@@ -56,19 +56,20 @@ public static partial class Checks
         var allowed = server.AllowedHosts is null ? "MLflow's defaults (localhost and private networks)" : $"--allowed-hosts={string.Join(',', server.AllowedHosts)}";
         var refused = new List<(string Host, string From, bool Answered)>();
         var admitted = 0;
+        var answered = 0;
 
+        // A status the server gave is the truth; without one (no pod answered), the allowed-hosts list decides.
         void Judge(string host, string from)
         {
-            var status = s.Answers?.HostStatus.GetValueOrDefault(host, -1) ?? -1;
-            var refusedNow = status == 403 || (status == -1 && !server.Admits(host));
-            if (refusedNow)
+            var status = s.Answers?.HostStatus.GetValueOrDefault(host, 0) ?? 0;
+            if (status == 403 || (status == 0 && !server.Admits(host)))
             {
                 refused.Add((host, from, status == 403));
+                return;
             }
-            else
-            {
-                admitted++;
-            }
+
+            admitted++;
+            answered += status == 0 ? 0 : 1;
         }
 
         foreach (var (host, from) in CandidateHosts(s, server, pods))
@@ -78,9 +79,9 @@ public static partial class Checks
 
         var fix = "add the host to the server's allowed hosts: server.value_options.allowed_hosts (a list, comma-joined); with this chart keep server.allowedHosts.derive=true, which adds Ingress, HTTPRoute and Service names itself";
         var gcHost = GcTrackingHost(s);
-        foreach (var (host, from, answered) in refused)
+        foreach (var (host, from, gave403) in refused)
         {
-            var seen = answered ? "answered 403" : "is not admitted";
+            var seen = gave403 ? "answered 403" : "is not admitted";
             var external = from.StartsWith("Ingress", StringComparison.Ordinal) || from.StartsWith("HTTPRoute", StringComparison.Ordinal);
             if (external || host == gcHost || from == PortForward)
             {
@@ -103,7 +104,9 @@ public static partial class Checks
 
         if (admitted > 0)
         {
-            var how = s.Answers is null ? "by the allowed-hosts list (no pod could be asked)" : $"asked through pod {s.Answers.Pod}";
+            var how = answered == admitted ? $"as pod {s.Answers!.Pod} answered"
+                : answered == 0 ? "judged from the allowed-hosts list (no pod answered)"
+                : $"{answered} as pod {s.Answers!.Pod} answered, the rest judged from the allowed-hosts list";
             yield return Finding.Ok(area, "admitted", $"{admitted} Host header(s) pass MLflow's host check, {how}");
         }
     }

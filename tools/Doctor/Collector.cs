@@ -59,7 +59,7 @@ public sealed class Collector(IKubernetes client)
             Ingresses = ingresses,
             Routes = await RoutesAsync(ns, selector, cancel),
             Claims = claims,
-            StorageClasses = classes.Select(c => c.Metadata.Name).ToHashSet(),
+            StorageClasses = classes.Select(c => c.Metadata.Name).Order().ToList(),
             DefaultStorageClass = classes.FirstOrDefault(c => c.Metadata.Annotations.Get("storageclass.kubernetes.io/is-default-class") == "true")?.Metadata.Name,
             Jobs = jobs,
             CronJobs = cronJobs,
@@ -144,16 +144,16 @@ public sealed class Collector(IKubernetes client)
         }
     }
 
-    private async Task<(IReadOnlyDictionary<string, IReadOnlySet<string>?>, IReadOnlyDictionary<string, DateTimeOffset>)> SecretsAsync(Snapshot s, CancellationToken cancel)
+    private async Task<(IReadOnlyDictionary<string, IReadOnlyList<string>?>, IReadOnlyDictionary<string, DateTimeOffset>)> SecretsAsync(Snapshot s, CancellationToken cancel)
     {
-        var keys = new Dictionary<string, IReadOnlySet<string>?>();
+        var keys = new Dictionary<string, IReadOnlyList<string>?>();
         var expiry = new Dictionary<string, DateTimeOffset>();
         foreach (var name in Checks.SecretReferences(s).Select(r => r.Secret).Distinct())
         {
             try
             {
                 var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, s.Namespace, cancellationToken: cancel);
-                keys[name] = (secret.Data?.Keys ?? []).Concat(secret.StringData?.Keys ?? []).ToHashSet();
+                keys[name] = (secret.Data?.Keys ?? []).Concat(secret.StringData?.Keys ?? []).Distinct().Order().ToList();
                 if (secret.Type == "kubernetes.io/tls" && secret.Data.Get("tls.crt") is { } pem)
                 {
                     using var certificate = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem));

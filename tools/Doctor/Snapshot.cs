@@ -32,12 +32,12 @@ public sealed record Snapshot
     public IReadOnlyList<V1PersistentVolumeClaim> Claims { get; init; } = [];
 
     /// <summary>Names of the cluster's StorageClasses, and which one is the default (null: none).</summary>
-    public IReadOnlySet<string> StorageClasses { get; init; } = new HashSet<string>();
+    public IReadOnlyList<string> StorageClasses { get; init; } = [];
 
     public string? DefaultStorageClass { get; init; }
 
     /// <summary>Every Secret the release's pods name: its keys, or null when it does not exist. Never values.</summary>
-    public IReadOnlyDictionary<string, IReadOnlySet<string>?> SecretKeys { get; init; } = new Dictionary<string, IReadOnlySet<string>?>();
+    public IReadOnlyDictionary<string, IReadOnlyList<string>?> SecretKeys { get; init; } = new Dictionary<string, IReadOnlyList<string>?>();
 
     public IReadOnlyList<V1Job> Jobs { get; init; } = [];
 

@@ -29,11 +29,12 @@ public sealed record DoctorRun(int Exit, DoctorCommand.Report Report, string Tex
 
     public IEnumerable<Finding> Failures => Report.Findings.Where(f => f.Verdict == Verdict.Fail);
 
-    /// <summary>Fails the test unless some FAIL finding's evidence and fix contain the given words.</summary>
+    /// <summary>Fails the test unless some FAIL finding's check and evidence, and its fix, contain the given words.</summary>
     public Finding ShouldFail(string area, string[] evidence, string[] fix)
     {
         Exit.Should().Be(DoctorCommand.Failing, $"doctor exits 1 when something FAILs:\n{Text}{Errors}");
-        var match = Failures.FirstOrDefault(f => f.Area == area && evidence.All(w => f.Evidence.Contains(w, StringComparison.Ordinal)) && fix.All(w => f.Fix.Contains(w, StringComparison.Ordinal)));
+        var match = Failures.FirstOrDefault(f => f.Area == area
+            && evidence.All(w => $"{f.Check}: {f.Evidence}".Contains(w, StringComparison.Ordinal)) && fix.All(w => f.Fix.Contains(w, StringComparison.Ordinal)));
         match.Should().NotBeNull($"doctor names the {area} problem ({string.Join(", ", evidence)}) and the fix ({string.Join(", ", fix)}):\n{Text}");
         return match!;
     }

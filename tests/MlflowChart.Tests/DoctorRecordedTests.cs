@@ -1,0 +1,109 @@
+using k8s;
+using MlflowChart.Doctor;
+
+namespace MlflowChart.Tests;
+
+/// <summary>
+/// doctor's verdicts on what it saw in real broken releases: each file in DoctorRecords is a
+/// snapshot recorded on the real cluster (`MLFLOW_DOCTOR_RECORD=DIR scripts/cluster-test.sh`, the
+/// same breakages as DoctorOnClusterTests: API objects, events, log tails, the server's answers;
+/// Secret key names, never values). CI has no cluster; these keep the checks' logic tested there.
+/// </summary>
+public sealed class DoctorRecordedTests
+{
+    private static Snapshot Recorded(string name) =>
+        KubernetesJson.Deserialize<Snapshot>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "DoctorRecords", $"{name}.json")));
+
+    private static Finding ShouldFail(IReadOnlyList<Finding> findings, string area, params string[] words)
+    {
+        var match = findings.FirstOrDefault(f => f.Verdict == Verdict.Fail && f.Area == area && words.All(w => $"{f.Check}: {f.Evidence} fix: {f.Fix}".Contains(w, StringComparison.Ordinal)));
+        match.Should().NotBeNull($"a FAIL in {area} names {string.Join(", ", words)}; found:\n{string.Join('\n', findings.Select(f => $"{f.Verdict} {f.Area}/{f.Check}: {f.Evidence} | {f.Fix}"))}");
+        return match!;
+    }
+
+    [Fact]
+    public void An_ingress_host_outside_the_allowed_hosts_is_named_with_the_403_the_server_gave()
+    {
+        var findings = Checks.Run(Recorded("ingress-host-not-allowed"));
+
+        ShouldFail(findings, "hosts", "mlflow.example.com answered 403", "--allowed-hosts=localhost:*", "derive=true");
+    }
+
+    [Fact]
+    public void On_another_chart_the_ingress_host_gets_403_under_mlflows_defaults_and_the_body_limit_is_named()
+    {
+        var snapshot = Recorded("other-chart-ingress-host");
+        var findings = Checks.Run(snapshot);
+
+        snapshot.Chart.Should().Be("other-mlflow-1.0.0");
+        ShouldFail(findings, "hosts", "Ingress tracking-mlflow", "answered 403", "MLflow's defaults");
+        ShouldFail(findings, "artifacts", "default 1m", "413", "proxy-body-size");
+        findings.Should().Contain(f => f.Area == "hosts" && f.Verdict == Verdict.Ok, "port-forward and pod IPs pass MLflow's defaults");
+    }
+
+    [Theory]
+    [InlineData("oomkilled", "1024 MiB")]
+    [InlineData("other-chart-oomkilled", "512 MiB")]
+    public void An_OOMKilled_server_is_named_with_its_limit_and_the_size_its_settings_need(string record, string limit)
+    {
+        var findings = Checks.Run(Recorded(record));
+
+        ShouldFail(findings, "pods", "OOMKilled", limit, "4 worker(s) and job execution on", "limit 3072Mi", "resources.limits.memory to 3072Mi");
+    }
+
+    [Fact]
+    public void A_missing_secret_key_is_named_with_the_keys_the_secret_has()
+    {
+        var findings = Checks.Run(Recorded("secret-without-key"));
+
+        ShouldFail(findings, "secrets", "access-key-id", "holds only: access-key, secret-key", "add the key access-key-id");
+        ShouldFail(findings, "pods", "CreateContainerConfigError");
+    }
+
+    [Fact]
+    public void A_claim_of_a_missing_storage_class_is_named_with_the_classes_there_are()
+    {
+        var findings = Checks.Run(Recorded("missing-storage-class"));
+
+        ShouldFail(findings, "storage", "mlflow-mlflow-data", "\"fast-ssd\" not found", "storage class \"fast-ssd\" does not exist", "one of: standard");
+        ShouldFail(findings, "pods", "Pending", "unbound");
+    }
+
+    [Fact]
+    public void A_failed_migration_is_named_with_its_log_line_even_before_the_server_exists()
+    {
+        var findings = Checks.Run(Recorded("failed-migration"));
+
+        ShouldFail(findings, "release", "no Deployment", "install stopped before creating it");
+        ShouldFail(findings, "database", "mlflow-mlflow-migrate", "scheme postgres", "helm upgrade again");
+    }
+
+    [Fact]
+    public void A_failing_gc_job_is_named_with_its_last_line_and_the_credentials_to_check()
+    {
+        var findings = Checks.Run(Recorded("gc-fails"));
+
+        ShouldFail(findings, "operations", "mlflow-mlflow-gc", "failed", "401", "auth.admin.existingSecret");
+        findings.Where(f => f.Area == "pods").Should().OnlyContain(f => f.Verdict == Verdict.Ok, "the server itself is fine");
+    }
+
+    [Fact]
+    public void Basic_auth_with_mlflows_default_users_database_on_a_read_only_root_is_named()
+    {
+        var findings = Checks.Run(Recorded("other-chart-auth-read-only-root"));
+
+        ShouldFail(findings, "auth", "sqlite:///basic_auth.db", "read-only root filesystem", "never becomes healthy", "MLFLOW_AUTH_CONFIG_PATH");
+    }
+
+    [Theory]
+    [InlineData("oomkilled")]
+    [InlineData("gc-fails")]
+    [InlineData("secret-without-key")]
+    public void A_recorded_snapshot_holds_secret_key_names_and_never_values(string record)
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "DoctorRecords", $"{record}.json"));
+
+        text.Should().NotContain("s3cret-Admin-passw0rd").And.NotContain("rotated-but-not-applied")
+            .And.NotContain("0123456789abcdef0123456789abcdef", "doctor reads Secrets for their key names only");
+    }
+}
