@@ -43,8 +43,9 @@ public sealed class DoctorChecksTests
         var ingress = findings.Should().ContainSingle(f => f.Area == "hosts" && f.Verdict == Verdict.Fail && f.Evidence.Contains("Ingress")).Subject;
         ingress.Evidence.Should().Contain("is not admitted").And.Contain("--allowed-hosts=localhost:*");
         ingress.Fix.Should().Contain("server.value_options.allowed_hosts").And.Contain("derive=true");
-        findings.Should().Contain(f => f.Area == "hosts" && f.Check == "mlflow-mlflow.mlflow.svc.cluster.local:5000" && f.Verdict == Verdict.Warn,
-            "in-cluster names are refused too, a warning while no GC job uses them");
+        findings.Should().Contain(f => f.Area == "hosts" && f.Check == "Service mlflow-mlflow" && f.Verdict == Verdict.Warn
+            && f.Evidence.Contains("mlflow-mlflow.mlflow.svc.cluster.local:5000 is not admitted"),
+            "in-cluster names are refused too, one warning for the Service while no GC job uses them");
     }
 
     [Theory, BothHelms]

@@ -39,6 +39,8 @@ public sealed class DoctorRecordedTests
         ShouldFail(findings, "hosts", "Ingress tracking-mlflow", "answered 403", "MLflow's defaults");
         ShouldFail(findings, "artifacts", "default 1m", "413", "proxy-body-size");
         findings.Should().Contain(f => f.Area == "hosts" && f.Verdict == Verdict.Ok, "port-forward and pod IPs pass MLflow's defaults");
+        findings.Should().Contain(f => f.Area == "hosts" && f.Check == "Service tracking-mlflow" && f.Verdict == Verdict.Warn && f.Evidence.Contains("answered 403"),
+            "the Service's in-cluster names are not private IPs either");
     }
 
     [Theory]

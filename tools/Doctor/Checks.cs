@@ -79,26 +79,41 @@ public static partial class Checks
 
         var fix = "add the host to the server's allowed hosts: server.value_options.allowed_hosts (a list, comma-joined); with this chart keep server.allowedHosts.derive=true, which adds Ingress, HTTPRoute and Service names itself";
         var gcHost = GcTrackingHost(s);
+        static string Seen(bool gave403) => gave403 ? "answered 403" : "is not admitted";
+        var grouped = new List<(string From, List<(string Host, bool Gave403)> Hosts)>();
         foreach (var (host, from, gave403) in refused)
         {
-            var seen = gave403 ? "answered 403" : "is not admitted";
             var external = from.StartsWith("Ingress", StringComparison.Ordinal) || from.StartsWith("HTTPRoute", StringComparison.Ordinal);
             if (external || host == gcHost || from == PortForward)
             {
                 var who = external ? "every request through it gets HTTP 403 \"Invalid Host header\""
                     : from == PortForward ? "the documented access through kubectl port-forward gets HTTP 403 on the API and UI"
                     : "the GC job calls the server by this name and gets 403";
-                yield return Finding.Fail(area, host, $"{from}: Host {host} {seen}; {who}; the server allows {allowed}", fix);
+                yield return Finding.Fail(area, host, $"{from}: Host {host} {Seen(gave403)}; {who}; the server allows {allowed}", fix);
             }
-            else if (from.StartsWith("pod IP", StringComparison.Ordinal))
+            else if (grouped.FirstOrDefault(g => g.From == from) is { From: not null } group)
+            {
+                group.Hosts.Add((host, gave403));
+            }
+            else
+            {
+                grouped.Add((from, [(host, gave403)]));
+            }
+        }
+
+        // The other names of one Service, or the pod IPs, are one finding each: they fail for one reason.
+        foreach (var (from, hosts) in grouped)
+        {
+            var list = string.Join(", ", hosts.Select(h => $"{h.Host} {Seen(h.Gave403)}"));
+            if (from == "pod IPs")
             {
                 var verdict = s.ServiceMonitors.Count > 0 ? Verdict.Fail : Verdict.Warn;
-                yield return new Finding(area, host, verdict, $"{from}: Host {host} {seen}: clients that use pod IPs (Prometheus scraping pods) get 403; the server allows {allowed}",
+                yield return new Finding(area, "pod IPs", verdict, $"{list}: clients that use pod IPs (Prometheus scraping pods) get 403; the server allows {allowed}",
                     "keep the private networks in the list (10.*, 172.16.* to 172.31.*, 192.168.*); with this chart server.allowedHosts.privateNetworks=true");
             }
             else
             {
-                yield return Finding.Warn(area, host, $"{from}: Host {host} {seen}: in-cluster clients using this name get 403; the server allows {allowed}", fix);
+                yield return Finding.Warn(area, from, $"{list}: in-cluster clients using these names get 403; the server allows {allowed}", fix);
             }
         }
 
@@ -158,7 +173,7 @@ public static partial class Checks
 
         foreach (var pod in pods.Where(p => p.Status.PodIP is not null))
         {
-            yield return ($"{pod.Status.PodIP}:{server.Port}", $"pod IP of {pod.Metadata.Name}");
+            yield return ($"{pod.Status.PodIP}:{server.Port}", "pod IPs");
         }
     }
 

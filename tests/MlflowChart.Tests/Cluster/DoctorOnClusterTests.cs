@@ -42,8 +42,8 @@ public sealed class DoctorOnClusterTests
 
         doctor.Report.Chart.Should().Be("other-mlflow-1.0.0");
         doctor.ShouldFail("hosts", ["Ingress tracking-mlflow", "mlflow.example.com answered 403", "MLflow's defaults"], ["allowed_hosts"]);
-        doctor.Report.Findings.Should().Contain(f => f.Area == "hosts" && f.Check == "tracking-mlflow.dr-other".Replace("dr-other", ns.Name) + ":5000" && f.Verdict == Verdict.Warn,
-            "in-cluster clients using the Service name get 403 too");
+        doctor.Report.Findings.Should().Contain(f => f.Area == "hosts" && f.Check == "Service tracking-mlflow" && f.Verdict == Verdict.Warn
+            && f.Evidence.Contains($"tracking-mlflow.{ns.Name}:5000 answered 403"), "in-cluster clients using the Service's names get 403 too");
         doctor.ShouldFail("artifacts", ["default 1m", "413"], ["proxy-body-size"]);
     }
 
