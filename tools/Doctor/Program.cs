@@ -92,7 +92,8 @@ public static class DoctorCommand
             Ansi = stdout == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = stdout == Console.Out && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        console.Profile.Width = Math.Max(console.Profile.Width, 160);
+        // A terminal wraps at its own width; in a file or a pipe each finding stays one line.
+        console.Profile.Width = stdout == Console.Out && !Console.IsOutputRedirected ? Math.Max(console.Profile.Width, 120) : 2000;
         console.MarkupLine($"[bold]mlflow doctor[/] release [bold]{Markup.Escape(snapshot.Release)}[/] in namespace [bold]{Markup.Escape(snapshot.Namespace)}[/]{(snapshot.Chart is null ? "" : $" (chart {Markup.Escape(snapshot.Chart)})")}");
         foreach (var finding in findings)
         {
