@@ -54,6 +54,28 @@ public sealed class DoctorRecordedTests
     }
 
     [Fact]
+    public void On_the_upstream_charts_documented_values_port_forward_and_the_service_names_get_403()
+    {
+        // Recorded from a release of the upstream mlflow/mlflow chart (its own templates), with its
+        // docs' Ingress values: allowed_hosts mlflow.example.com and that Ingress host.
+        var snapshot = Recorded("upstream-chart-docs-values");
+        var findings = Checks.Run(snapshot);
+
+        snapshot.Chart.Should().Be("mlflow-0.1.1");
+        ShouldFail(findings, "hosts", "localhost:5000", "answered 403", "kubectl port-forward", "--allowed-hosts=mlflow.example.com");
+        findings.Should().Contain(f => f.Area == "hosts" && f.Check == "Service mlflow-mlflow" && f.Verdict == Verdict.Warn && f.Evidence.Contains("answered 403"));
+        findings.Should().NotContain(f => f.Check == "mlflow.example.com", "the Ingress host itself is listed, so it passes");
+    }
+
+    [Fact]
+    public void On_the_upstream_chart_a_512Mi_limit_is_OOMKilled_and_sized()
+    {
+        var findings = Checks.Run(Recorded("upstream-chart-oomkilled"));
+
+        ShouldFail(findings, "pods", "OOMKilled", "512 MiB", "4 worker(s) and job execution on", "limit 3072Mi");
+    }
+
+    [Fact]
     public void A_missing_secret_key_is_named_with_the_keys_the_secret_has()
     {
         var findings = Checks.Run(Recorded("secret-without-key"));

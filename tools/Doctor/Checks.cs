@@ -219,12 +219,6 @@ public static partial class Checks
                 continue;
             }
 
-            if (status?.State?.Waiting is { } waiting && waiting.Reason is not "ContainerCreating" and not "PodInitializing")
-            {
-                yield return Finding.Fail(area, name, $"container {status.Name} waiting: {waiting.Reason}: {waiting.Message}", WaitingFix(waiting.Reason));
-                continue;
-            }
-
             var terminated = status?.LastState?.Terminated;
             if (terminated?.Reason == "OOMKilled")
             {
@@ -242,6 +236,13 @@ public static partial class Checks
                 var latency = s.Answers?.HealthSeconds is { } h ? $"; /health took {h:0.00} s just now" : "";
                 yield return Finding.Fail(area, name, $"killed {kills} time(s) by {how}{latency}",
                     "a busy server answers /health late: give liveness a longer timeout and more failures, or check the port only (a tcpSocket probe, as this chart does)");
+                continue;
+            }
+
+            // A killed container waits in CrashLoopBackOff: the kill, named above, is the news; other waits are named here.
+            if (status?.State?.Waiting is { } waiting && waiting.Reason is not "ContainerCreating" and not "PodInitializing")
+            {
+                yield return Finding.Fail(area, name, $"container {status.Name} waiting: {waiting.Reason}: {waiting.Message}", WaitingFix(waiting.Reason));
                 continue;
             }
 
