@@ -151,4 +151,38 @@ public sealed class DoctorChecksTests
         For(7).Should().Be(Verdict.Warn);
         For(-1).Should().Be(Verdict.Fail);
     }
+
+    [Theory, BothHelms]
+    public async Task The_charts_service_monitor_selects_its_service_and_a_foreign_selector_fails(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, ScenarioFiles.Read("charts/ci/monitoring-values.yaml"));
+        var monitor = render.Single<Infrastructure.Crds.ServiceMonitor>();
+        var info = new ServiceMonitorInfo(monitor.Metadata.Name, monitor.Spec.Selector.MatchLabels.ToDictionary(), monitor.Spec.Endpoints.Select(e => e.Port).ToList());
+        var snapshot = FromRender(render);
+
+        Checks.Run(snapshot with { ServiceMonitors = [info] }).Should().Contain(f => f.Check == info.Name && f.Verdict == Verdict.Ok);
+        var stale = info with { MatchLabels = new Dictionary<string, string> { ["app"] = "mlflow" } };
+        Checks.Run(snapshot with { ServiceMonitors = [stale] }).Should().Contain(f => f.Check == info.Name && f.Verdict == Verdict.Fail && f.Evidence.Contains("selects no Service"));
+        var wrongPort = info with { Ports = ["metrics"] };
+        Checks.Run(snapshot with { ServiceMonitors = [wrongPort] }).Should().Contain(f => f.Check == info.Name && f.Verdict == Verdict.Fail && f.Evidence.Contains("port \"metrics\""));
+    }
+
+    [Theory, BothHelms]
+    public async Task An_outdated_schema_in_the_servers_log_is_named_with_both_versions(HelmVersion helm)
+    {
+        var snapshot = FromRender(await Helm.TemplateAsync(helm, Fragments.PostgresAndS3));
+        var template = snapshot.Deployments.Single().Spec.Template;
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "mlflow-mlflow-abc", Labels = template.Metadata.Labels },
+            Spec = template.Spec,
+            Status = new V1PodStatus { Phase = "Running", ContainerStatuses = [new V1ContainerStatus { Name = "mlflow", RestartCount = 3, Ready = false, Image = "i", ImageID = "i" }] },
+        };
+        var log = "ERROR mlflow.cli: Error initializing backend store\nmlflow.exceptions.MlflowException: Detected out-of-date database schema (found version 1b5f0d9ad7c1, but expected 3da73c924c2f). Take a backup of your database, then run 'mlflow db upgrade <database_uri>'";
+
+        var findings = Checks.Run(snapshot with { Pods = [pod], Logs = new Dictionary<string, string> { ["mlflow-mlflow-abc/mlflow (previous)"] = log } });
+
+        findings.Should().Contain(f => f.Area == "database" && f.Verdict == Verdict.Fail
+            && f.Evidence.Contains("schema is at 1b5f0d9ad7c1") && f.Evidence.Contains("expects 3da73c924c2f") && f.Fix.Contains("migrations.enabled=true"));
+    }
 }
