@@ -1,3 +1,4 @@
+using k8s;
 namespace MlflowChart.Tests.Cluster;
 
 /// <summary>
@@ -16,7 +17,9 @@ public sealed class QuickStartOnClusterTests
         var release = new ClusterRelease(ns, helm);
 
         // 1. Install, as the docs write it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await release.InstallAsync(QuickStartTests.DocsFlags);
+        Figures.Record(helm, "quick start", "seconds of helm install --wait (until Ready)", $"{clock.Elapsed.TotalSeconds:0.0}");
         var pod = (await release.ShouldBeReadyWithoutRestartsAsync(1)).Single();
         Figures.Record(helm, "quick start", "seconds from pod creation to Ready", $"{ClusterRelease.SecondsToReady(pod):0.0}");
 
@@ -56,11 +59,36 @@ public sealed class QuickStartOnClusterTests
             (await api.GetRunAsync(keptRun)).Should().NotBeNull("GC leaves live runs alone");
         }
 
-        // 4. helm test runs the client flow in the cluster, against the Service; doctor finds nothing wrong.
+        // 4. Under 10 requests/s through the Service: memory, and an upgrade that replaces the pod. One
+        //    pod on SQLite is replaced with Recreate, so the server is away until the new pod is Ready.
+        var service = await ns.Cluster.Client.CoreV1.ReadNamespacedServiceAsync(ClusterRelease.Service, ns.Name, cancellationToken: TestContext.Current.CancellationToken);
+        IReadOnlyList<LoadGenerator.Sample> samples;
+        double upgraded;
+        await using (var load = LoadGenerator.Start($"http://{service.Spec.ClusterIP}:5000", keptRun, 10, null))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            Figures.Record(helm, "quick start", "working set MiB under 10 req/s", $"{await release.WorkingSetMiBAsync(afterUpgrade):0}");
+            await release.UpgradeAsync([.. QuickStartTests.DocsFlags, "--set", "garbageCollection.enabled=true", "--set", "garbageCollection.olderThan=1s",
+                "--set-string", $"podAnnotations.rollout={DateTime.UtcNow:HHmmss}"]);
+            upgraded = load.Now;
+            await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            samples = await load.StopAsync();
+        }
+
+        var failed = samples.Where(x => x.Failed).ToList();
+        var away = failed.Count == 0 ? 0 : failed.Max(x => x.SentAt) - failed.Min(x => x.SentAt);
+        Figures.Record(helm, "quick start", "upgrade replacing the pod (Recreate) under 10 req/s: failed / requests, seconds away", $"{failed.Count} / {samples.Count}, {away:0}");
+        Figures.Record(helm, "quick start", "latency p50 / p99 s of the requests that succeeded",
+            $"{LoadGenerator.Percentile(samples.Where(x => !x.Failed).ToList(), 50):0.000} / {LoadGenerator.Percentile(samples.Where(x => !x.Failed).ToList(), 99):0.000}");
+        samples.Where(x => x.SentAt > upgraded).Should().OnlyContain(x => !x.Failed, "once helm upgrade --wait returns, the new pod serves every request");
+        away.Should().BeLessThan(90, "Recreate leaves the server away only while the new pod starts");
+        await release.ShouldBeReadyWithoutRestartsAsync(1);
+
+        // 5. helm test runs the client flow in the cluster, against the Service; doctor finds nothing wrong.
         (await release.TestAsync()).Should().MatchRegex(@"Phase:\s+Succeeded", "the helm test pod ran the client flow to its end");
         (await DoctorRun.RunAsync(ns, $"healthy-quick-start-{helm}")).ShouldBeAllOk();
 
-        // 5. Uninstall keeps the claim; a reinstall of the same release picks it up with the runs.
+        // 6. Uninstall keeps the claim; a reinstall of the same release picks it up with the runs.
         await release.UninstallAsync();
         (await ns.RemainingObjectsAsync()).Should().BeEquivalentTo(["PersistentVolumeClaim/mlflow-mlflow-data"],
             "helm uninstall removes everything but the claim, which the docs say to delete by hand");
