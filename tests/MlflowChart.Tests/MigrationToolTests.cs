@@ -297,6 +297,10 @@ public sealed partial class MigrationToolTests
     [InlineData("missing-file", "no such file")]
     [InlineData("bad-from", "not a chart this tool knows")]
     [InlineData("older-upstream", "older mlflow/mlflow chart layout")]
+    [InlineData("mixed-charts", "mix keys of community-charts/mlflow (backendStore) and the upstream mlflow/mlflow chart (mlflow)")]
+    [InlineData("map-as-key", "a map is used as a key")]
+    [InlineData("two-documents", "2 YAML documents")]
+    [InlineData("list-document", "not a map of values")]
     public async Task Bad_sources_get_one_line_and_exit_code_2(string case_, string words)
     {
         var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
@@ -306,6 +310,10 @@ public sealed partial class MigrationToolTests
             "unknown-chart" => "replicas: 2\nfoo: bar\n",
             "not-yaml" => "a: [unclosed\n",
             "older-upstream" => "trackingServer:\n  port: 5000\nbackendStore:\n  existingSecret: mlflow-db\n",
+            "mixed-charts" => "backendStore:\n  postgres: {enabled: true, host: db}\nmlflow:\n  backendStoreUriFrom: {secretKeyRef: {name: db, key: uri}}\n",
+            "map-as-key" => "mlflow:\n  ? {a: b}\n  : value\n",
+            "two-documents" => "mlflow: {}\n---\nmlflow: {}\n",
+            "list-document" => "- mlflow\n- server\n",
             _ => "backendStore: {}\n",
         }, TestContext.Current.CancellationToken);
         string[] args = case_ switch
@@ -342,6 +350,171 @@ public sealed partial class MigrationToolTests
         }
 
         result.Stderr.Should().Contain("| `backendStore.postgres.password` | changed |").And.Contain($"kubectl apply -n <namespace> -f {secrets}");
+    }
+
+    private static Task<ProcessResult> Migrate(string dir, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChartMigrate.dll"), .. args], TimeSpan.FromSeconds(90), workingDirectory: dir);
+
+    private static async Task<(string Dir, string File)> SourceAsync(string yaml)
+    {
+        var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
+        var file = Path.Combine(dir, "old-values.yaml");
+        await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
+        return (dir, file);
+    }
+
+    [Fact]
+    public async Task Values_the_chart_refuses_exit_3_with_the_charts_sentence_and_the_rows_behind_it()
+    {
+        var (dir, file) = await SourceAsync("mlflow:\n  backendStoreUri: \"postgres://db.example.com:5432/mlflow\"\n  artifactsDestination: s3://bucket/mlflow\n");
+
+        var result = await Migrate(dir, file, "-o", Path.Combine(dir, "new.yaml"));
+
+        result.ExitCode.Should().Be(3, "converted, but this chart refuses the result");
+        result.Stderr.Should().Contain("chart-migrate: converted, but the chart refuses the result: mlflow: mlflow.backendStoreUri starts with postgres://")
+            .And.Contain("use postgresql://").And.Contain("from `mlflow.backendStoreUri` -> `mlflow.backendStoreUri`");
+        File.Exists(Path.Combine(dir, "new.yaml")).Should().BeTrue("the files are still written for the user to finish");
+    }
+
+    [Fact]
+    public async Task No_verify_skips_the_render_and_says_so()
+    {
+        var (dir, file) = await SourceAsync("mlflow:\n  backendStoreUri: \"postgres://db.example.com:5432/mlflow\"\n");
+
+        var result = await Migrate(dir, file, "-o", Path.Combine(dir, "new.yaml"), "--no-verify");
+
+        result.ExitCode.Should().Be(0);
+        result.Stderr.Should().Contain("not checked against the chart (--no-verify)");
+    }
+
+    [Fact]
+    public async Task Accepted_values_say_which_helm_rendered_them()
+    {
+        var result = await Migrate(Directory.CreateTempSubdirectory("chart-migrate-").FullName, Path.Combine(Sources, "upstream", "minimal.yaml"), "-n", "tracking", "--release", "ml");
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stderr.Should().Contain("the converted values render with this chart").And.Contain("release ml, namespace tracking");
+    }
+
+    [Fact]
+    public async Task Mixed_keys_convert_as_the_chart_named_with_from_and_report_the_others_as_unknown()
+    {
+        var migration = Converter.Run("backendStore:\n  postgres: {enabled: true, host: db, user: mlflow}\nmlflow:\n  artifactsDestination: s3://b/p\n",
+            "community", "mlflow", Options.Schema());
+
+        migration.Report.Single(r => r.SourceKey == "mlflow.artifactsDestination").Outcome.Should().Be(Outcome.NotCarried);
+        migration.Report.Single(r => r.SourceKey == "mlflow.artifactsDestination").Note.Should().Contain("not a key this converter knows for community");
+    }
+
+    [Fact]
+    public void Anchors_and_merge_keys_are_resolved_as_helm_resolves_them()
+    {
+        var migration = Converter.Run("""
+            defaults: &probe
+              initialDelaySeconds: 7
+              periodSeconds: 11
+            probes:
+              liveness:
+                <<: *probe
+                timeoutSeconds: 9
+            """, "upstream", "mlflow", Options.Schema());
+
+        Values.At(migration.Target, "probes.liveness.initialDelaySeconds").Should().Be(7L);
+        Values.At(migration.Target, "probes.liveness.periodSeconds").Should().Be(11L);
+        Values.At(migration.Target, "probes.liveness.timeoutSeconds").Should().Be(9L);
+        migration.Report.Should().NotContain(r => r.SourceKey.Contains("<<"));
+    }
+
+    [Fact]
+    public async Task A_secrets_file_is_never_replaced_without_force()
+    {
+        var (dir, file) = await SourceAsync("mlflow:\n  backendStoreUri: \"postgresql://mlflow:first-password@db:5432/mlflow\"\n  artifactsDestination: s3://b/p\n");
+        var first = await Migrate(dir, file, "--no-verify");
+        first.ExitCode.Should().Be(0, first.Stderr);
+        var secrets = Path.Combine(dir, "mlflow-migrated.secrets.yaml");
+        var written = await File.ReadAllTextAsync(secrets, TestContext.Current.CancellationToken);
+
+        var second = await Migrate(dir, file, "--no-verify");
+        second.ExitCode.Should().Be(2);
+        second.Stderr.Trim().Should().StartWith("chart-migrate: ").And.Contain("exists").And.Contain("--force");
+        (await File.ReadAllTextAsync(secrets, TestContext.Current.CancellationToken)).Should().Be(written, "the first run's credentials are kept");
+
+        var forced = await Migrate(dir, file, "--no-verify", "--force");
+        forced.ExitCode.Should().Be(0);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(secrets).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    [Theory, BothHelms]
+    public async Task Upstream_values_that_meant_other_things_here_are_changed_and_reported(HelmVersion helm)
+    {
+        const string source = """
+            mlflow:
+              backendStoreUri: "postgresql://mlflow:pa$$w0rd@db.example.com:5432/mlflow"
+              artifactsDestination: s3://bucket/mlflow
+            server:
+              value_options:
+                port: 8080
+                app_name: basic-auth
+            env:
+              - name: AWS_SECRET_ACCESS_KEY
+                value: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY
+              - name: MLFLOW_FLASK_SERVER_SECRET_KEY
+                value: 4f1c0a9e2b7d4c3a8e6f5b0d1c2a3e4f
+            garbageCollection:
+              enabled: true
+            externalSecrets:
+              enabled: true
+              provider:
+                aws: {service: SecretsManager, region: eu-west-1}
+              secretName: mlflow-backend-store
+              data:
+                - secretKey: uri
+                  remoteRef: {key: prod/mlflow, property: uri}
+            """;
+        var migration = Converter.Run(source, null, "mlflow", Options.Schema());
+        var values = Output.Values(migration);
+        var render = (await Helm.TemplateAsync(helm, values)).ShouldSucceed();
+
+        values.Should().NotContain("pa$$w0rd").And.NotContain("wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY").And.NotContain("4f1c0a9e2b7d4c3a8e6f5b0d1c2a3e4f");
+        migration.SecretData.Values.Should().Contain("postgresql://mlflow:pa$$w0rd@db.example.com:5432/mlflow", "a password with $ is a password, not a $(NAME) reference");
+        render.ServerContainer().Env("AWS_SECRET_ACCESS_KEY")!.ValueFrom.SecretKeyRef.Name.Should().Be("mlflow-mlflow-migrated");
+        render.Single<V1Service>().Spec.Ports.Single().Port.Should().Be(8080, "clients keep the port they used");
+        migration.Report.Single(r => r.SourceKey == "server.value_options.port").Target.Should().Be("service.port");
+        migration.Report.Where(r => r.SourceKey.StartsWith("garbageCollection")).Should().OnlyContain(r => r.Outcome == Outcome.NotCarried && r.Note.Contains("auth.admin.existingSecret"));
+        migration.Report.Where(r => r.SourceKey.StartsWith("externalSecrets")).Should().OnlyContain(r => r.Outcome == Outcome.NotCarried && r.Note.Contains("SecretStore"));
+        render.All<V1CronJob>().Should().BeEmpty();
+    }
+
+    [Theory, BothHelms]
+    public async Task Community_command_lines_and_secret_held_user_names_reach_their_places(HelmVersion helm)
+    {
+        const string source = """
+            backendStore:
+              existingDatabaseSecret:
+                name: mlflow-db
+                usernameKey: username
+                passwordKey: password
+              postgres:
+                enabled: true
+                host: postgres.db.svc
+                port: 5432
+                database: mlflow
+            artifactRoot:
+              s3:
+                enabled: true
+                bucket: mlflow-artifacts
+            extraArgs: [--workers, "3", --static-prefix, /tracking]
+            """;
+        var migration = Converter.Run(source, null, "mlflow", Options.Schema());
+        var server = (await Helm.TemplateAsync(helm, Output.Values(migration))).ShouldSucceed().ServerContainer();
+
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("postgresql://$(MLFLOW_DB_USER):$(MLFLOW_DB_PASSWORD)@postgres.db.svc:5432/mlflow");
+        server.Env("MLFLOW_DB_USER")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-db", Key = "username" });
+        server.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-db", Key = "password" });
+        server.Args.Should().Contain("--workers=3").And.Contain("--static-prefix=/tracking").And.NotContain(a => a.Contains("flag"));
     }
 
     /// <summary>Plain credentials in a source file: values of keys that name a password, secret, key or token.</summary>

@@ -70,7 +70,14 @@ public static class Common
             }
         }
 
-        m.Used(from, "env", moved.Count == 0 ? "appended to env" : $"appended to env; {string.Join(", ", moved)} moved into Secret {m.SecretName}");
+        if (moved.Count == 0)
+        {
+            m.Kept(from, "env", from == "env" ? "same key and meaning" : "the same entries, in env");
+        }
+        else
+        {
+            m.Used(from, "env", $"appended to env; {string.Join(", ", moved)} moved into Secret {m.SecretName}");
+        }
     }
 
     /// <summary>An Ingress whose hosts MLflow's allowed hosts admit without further ado.</summary>

@@ -117,15 +117,24 @@ public static class Community
             var driver = m.Str($"{at}.driver");
             var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", m.Str("backendStore.existingDatabaseSecret.name"),
                 m.Str("backendStore.existingDatabaseSecret.passwordKey"), m.Str($"{at}.password"), "db-password");
-            var uri = Migration.DatabaseUri(driver is null ? scheme : $"{scheme}+{driver}", m.Str($"{at}.user"), password,
+            // The existing-Secret form may hold the user name too (usernameKey): then it reaches the URI as $(MLFLOW_DB_USER).
+            var user = m.Str($"{at}.user");
+            if (m.Str("backendStore.existingDatabaseSecret.name") is { } userSecret && m.Str("backendStore.existingDatabaseSecret.usernameKey") is { } userKey)
+            {
+                Values.Append(m.Target, "mlflow.uriVariables", Migration.EnvFromSecret("MLFLOW_DB_USER", Migration.SecretRef(userSecret, userKey)));
+                user = "$(MLFLOW_DB_USER)";
+            }
+
+            var uri = Migration.DatabaseUri(driver is null ? scheme : $"{scheme}+{driver}", user, password,
                 m.Str($"{at}.host") ?? throw new MigrationException($"{at}.enabled is true but {at}.host is empty"),
                 m.Int($"{at}.port") ?? port, m.Str($"{at}.database") ?? "mlflow");
             Values.Set(m.Target, "mlflow.backendStoreUri", uri);
             m.Used(at, "mlflow.backendStoreUri", $"composed into {uri}; the password stays in a Secret (mlflow.uriVariables)");
             if (m.Str("backendStore.existingDatabaseSecret.name") is not null)
             {
-                m.Used("backendStore.existingDatabaseSecret", "mlflow.uriVariables",
-                    $"the password comes from this Secret; the user name is written into the URI ({m.Str($"{at}.user") ?? "none given"})");
+                m.Used("backendStore.existingDatabaseSecret", "mlflow.uriVariables", user is not null && user.StartsWith("$(", StringComparison.Ordinal)
+                    ? "the user name and the password come from this Secret, as $(MLFLOW_DB_USER) and $(MLFLOW_DB_PASSWORD) in the URI"
+                    : $"the password comes from this Secret; the user name is written into the URI ({user ?? "none given"})");
             }
         }
 
@@ -318,45 +327,130 @@ public static class Community
         m.Drop("auth.postgres", "not carried: auth.postgres.enabled is not true");
     }
 
+    /// <summary>
+    /// One `mlflow server` option with a value, where this chart keeps it; reported on `from` when
+    /// given, else described in the returned text (for a command line reported as one key).
+    /// </summary>
+    private static string Option(Migration m, string? from, string key, object? value, string? how)
+    {
+        string Done(string target, string note)
+        {
+            if (from is not null)
+            {
+                m.Used(from, target, note);
+            }
+
+            return $"--{key.Replace('_', '-')} became {target} ({note})";
+        }
+
+        switch (key)
+        {
+            case "static_prefix":
+                Values.Set(m.Target, "server.staticPrefix", value);
+                return Done("server.staticPrefix", "its own value here");
+            case "workers":
+                Values.Set(m.Target, "server.workers", value is string s && long.TryParse(s, out var n) ? n : value);
+                return Done("server.workers", "its own value here; it also sizes the memory request");
+            case "host":
+                if (from is not null)
+                {
+                    m.Drop(from, "not carried: the chart binds 0.0.0.0, which its probes and Service depend on");
+                }
+
+                return "--host not carried (the chart binds 0.0.0.0)";
+            case "port":
+                Values.Set(m.Target, "service.port", value is string p && long.TryParse(p, out var port) ? port : value);
+                return Done("service.port", "the container listens on 5000 here; the Service keeps this port for clients");
+            case "backend_store_uri" or "default_artifact_root" or "artifacts_destination" or "registry_store_uri":
+                if (from is not null)
+                {
+                    m.Drop(from, "not carried: store settings are values of their own here (mlflow.*), never command-line flags");
+                }
+
+                return $"--{key.Replace('_', '-')} not carried (store settings are mlflow.* values here, never flags)";
+            default:
+                Values.Set(m.Target, $"server.value_options.{key}", value);
+                return Done($"server.value_options.{key}", how ?? "rendered as the same flag");
+        }
+    }
+
+    /// <summary>Words of a command line as options: --name=value, --name value, or --name alone (a flag, value null).</summary>
+    private static IEnumerable<(string Name, string? Value)> CommandLine(IReadOnlyList<string> words)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            var word = words[i].Trim();
+            if (!word.StartsWith("--", StringComparison.Ordinal))
+            {
+                // community-charts' own extraFlags form: bare camelCase names, e.g. disableSecurityMiddleware.
+                if (word.Length > 0)
+                {
+                    yield return (word, null);
+                }
+
+                continue;
+            }
+
+            var name = word[2..];
+            var equals = name.IndexOf('=');
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            if (equals >= 0)
+            {
+                yield return (name[..equals], name[(equals + 1)..]);
+            }
+            else if (i + 1 < words.Count && !words[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                yield return (name, words[++i]);
+            }
+            else
+            {
+                yield return (name, null);
+            }
+        }
+    }
+
     private static void Server(Migration m)
     {
         if (m.Get("extraArgs") is Dictionary<string, object?> args)
         {
             foreach (var (name, value) in args)
             {
-                var key = Migration.Snake(name);
-                switch (key)
-                {
-                    case "static_prefix":
-                        Values.Set(m.Target, "server.staticPrefix", value);
-                        m.Used($"extraArgs.{name}", "server.staticPrefix", "its own value here");
-                        break;
-                    case "workers":
-                        Values.Set(m.Target, "server.workers", value is string s && long.TryParse(s, out var n) ? n : value);
-                        m.Used($"extraArgs.{name}", "server.workers", "its own value here; it also sizes the memory request");
-                        break;
-                    case "backend_store_uri" or "default_artifact_root" or "artifacts_destination" or "registry_store_uri":
-                        m.Drop($"extraArgs.{name}", $"not carried: store settings are values of their own here (mlflow.*), never command-line flags");
-                        break;
-                    default:
-                        Values.Set(m.Target, $"server.value_options.{key}", value);
-                        m.Used($"extraArgs.{name}", $"server.value_options.{key}", "camelCase key written snake_case (rendered as the same dashed flag)");
-                        break;
-                }
+                Option(m, $"extraArgs.{name}", Migration.Snake(name), value, "camelCase key written snake_case (rendered as the same dashed flag)");
             }
         }
 
-        if (m.Get("extraFlags") is List<object?> flags)
+        // Users also write command lines here: [--workers, "3", --static-prefix, /tracking, --dev].
+        foreach (var from in new[] { "extraArgs", "extraFlags" })
         {
-            foreach (var flag in flags.OfType<string>().Select(Migration.Snake))
+            if (m.Get(from) is not List<object?> words)
             {
-                if (flag != "serve_artifacts")
+                continue;
+            }
+
+            var notes = new List<string>();
+            foreach (var (name, value) in CommandLine(words.Select(w => System.Convert.ToString(w, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList()))
+            {
+                var key = Migration.Snake(name);
+                if (value is null)
                 {
-                    Values.Append(m.Target, "server.flag_options", flag);
+                    if (key != "serve_artifacts")
+                    {
+                        Values.Append(m.Target, "server.flag_options", key);
+                    }
+
+                    notes.Add(key == "serve_artifacts" ? "serveArtifacts dropped (proxying is MLflow's default)" : $"{name} became flag {key} of server.flag_options");
+                }
+                else
+                {
+                    notes.Add(Option(m, null, key, value, null));
                 }
             }
 
-            m.Used("extraFlags", "server.flag_options", "camelCase flags written snake_case; serveArtifacts dropped (proxying is MLflow's default)");
+            m.Used(from, "server", $"read as a command line: {string.Join("; ", notes)}");
         }
 
         Common.EnvMap(m, "extraEnvVars");

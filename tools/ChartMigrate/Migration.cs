@@ -90,6 +90,53 @@ public sealed partial class Migration
         }
     }
 
+    /// <summary>
+    /// Copies a free-form map (value_options, annotations, resources) unchanged, without the leaves
+    /// another rule already dealt with, and merged into what the target already holds there.
+    /// Keys with dots (annotation names) stay inside the copied map.
+    /// </summary>
+    public void CarryMap(string path)
+    {
+        if (Get(path) is not Dictionary<string, object?> map)
+        {
+            Carry(path, path);
+            return;
+        }
+
+        var copy = Copy(map);
+        foreach (var leaf in handled.Where(l => l.StartsWith(path + ".", StringComparison.Ordinal)))
+        {
+            var parts = leaf[(path.Length + 1)..].Split('.');
+            var parent = copy;
+            foreach (var part in parts[..^1])
+            {
+                parent = parent.GetValueOrDefault(part) as Dictionary<string, object?> ?? [];
+            }
+
+            parent.Remove(parts[^1]);
+        }
+
+        if (Values.At(Target, path) is Dictionary<string, object?> existing)
+        {
+            foreach (var (key, value) in copy)
+            {
+                existing.TryAdd(key, value);
+            }
+        }
+        else
+        {
+            Values.Set(Target, path, copy);
+        }
+
+        foreach (var leaf in Leaves(path))
+        {
+            Row(leaf, Outcome.Carried, leaf, "same key and meaning");
+        }
+    }
+
+    private static Dictionary<string, object?> Copy(Dictionary<string, object?> map) =>
+        map.ToDictionary(kv => kv.Key, kv => kv.Value is Dictionary<string, object?> child ? Copy(child) : kv.Value);
+
     /// <summary>Sets a value derived from the source and reports every source leaf under `from` as changed.</summary>
     public void Change(string from, string to, object? value, string how)
     {
@@ -102,6 +149,15 @@ public sealed partial class Migration
         foreach (var leaf in Leaves(from))
         {
             Row(leaf, Outcome.Changed, to, how);
+        }
+    }
+
+    /// <summary>Reports every source leaf under `from` as carried unchanged into something already set.</summary>
+    public void Kept(string from, string to, string how)
+    {
+        foreach (var leaf in Leaves(from))
+        {
+            Row(leaf, Outcome.Carried, to, how);
         }
     }
 
@@ -190,7 +246,8 @@ public sealed partial class Migration
     /// <summary>A database URI from parts; the password part is "" or ":$(NAME)".</summary>
     public static string DatabaseUri(string scheme, string? user, string passwordPart, string host, long? port, string database)
     {
-        var credentials = user is null ? "" : $"{Uri.EscapeDataString(user)}{passwordPart}@";
+        var name = user is null ? null : user.StartsWith("$(", StringComparison.Ordinal) ? user : Uri.EscapeDataString(user);
+        var credentials = name is null ? "" : $"{name}{passwordPart}@";
         return $"{scheme}://{credentials}{host}{(port is null ? "" : $":{port}")}/{database}";
     }
 

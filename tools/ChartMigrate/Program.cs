@@ -2,63 +2,121 @@ using MlflowChart.Migrate;
 using YamlDotNet.Serialization;
 
 // dotnet run --project tools/ChartMigrate -- [--from community|bitnami|upstream] [-o values.yaml]
-//     [--report report.md] [--secrets secrets.yaml] [--release mlflow] SOURCE-VALUES.yaml
+//     [--report report.md] [--secrets secrets.yaml] [--force] [--release mlflow] [--namespace mlflow]
+//     [--no-verify] [--helm PATH] SOURCE-VALUES.yaml
 // Converts a values file written for community-charts/mlflow, bitnami/mlflow or the upstream
-// mlflow/mlflow chart into values for this chart, and reports what became of every source key.
-try
-{
-    var options = Options.Parse(args);
-    var yaml = File.Exists(options.Source)
-        ? File.ReadAllText(options.Source)
-        : throw new MigrationException($"no such file: {options.Source}");
-    var migration = Converter.Run(yaml, options.From, options.Release, Options.Schema());
-    var output = Output.Values(migration);
-    if (options.Output is null)
-    {
-        Console.Out.Write(output);
-    }
-    else
-    {
-        File.WriteAllText(options.Output, output);
-    }
-
-    var secrets = options.Secrets ?? (options.Output is null ? "mlflow-migrated.secrets.yaml" : Path.ChangeExtension(options.Output, ".secrets.yaml"));
-    if (migration.SecretData.Count > 0)
-    {
-        File.WriteAllText(secrets, Common.SecretManifest(migration));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
-
-    var report = Output.Report(migration, migration.SecretData.Count > 0 ? secrets : null);
-    if (options.Report is null)
-    {
-        Console.Error.Write(report);
-    }
-    else
-    {
-        File.WriteAllText(options.Report, report);
-    }
-
-    return 0;
-}
-catch (MigrationException e)
-{
-    Console.Error.WriteLine($"chart-migrate: {e.Message}");
-    return 2;
-}
+// mlflow/mlflow chart into values for this chart, reports what became of every source key, and
+// renders the result with this chart to prove it is accepted.
+// Exit codes: 0 converted and accepted by the chart; 2 refused (one line, nothing written);
+// 3 converted, but the chart refuses the result (files written, the refusal and its rows printed).
+return MigrateCommand.Run(args, Console.Out, Console.Error);
 
 namespace MlflowChart.Migrate
 {
-    public sealed record Options(string Source, string? From, string? Output, string? Report, string? Secrets, string Release)
+    public static class MigrateCommand
     {
-        private const string Usage = "usage: ChartMigrate [--from community|bitnami|upstream] [-o FILE] [--report FILE] [--secrets FILE] [--release NAME] SOURCE";
+        public const int Accepted = 0;
+        public const int Refused = 2;
+        public const int ChartRefuses = 3;
+
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            try
+            {
+                var options = Options.Parse(args);
+                var yaml = File.Exists(options.Source)
+                    ? File.ReadAllText(options.Source)
+                    : throw new MigrationException($"no such file: {options.Source}");
+                var schema = Options.Schema();
+                var migration = Converter.Run(yaml, options.From, options.Release, schema);
+                var output = Output.Values(migration);
+                var secrets = options.Secrets ?? (options.Output is null ? "mlflow-migrated.secrets.yaml" : Path.ChangeExtension(options.Output, ".secrets.yaml"));
+                if (migration.SecretData.Count > 0 && File.Exists(secrets) && !options.Force)
+                {
+                    throw new MigrationException($"{secrets} exists (the credentials of an earlier run?); pass --force to replace it, or --secrets FILE to write elsewhere");
+                }
+
+                if (options.Output is null)
+                {
+                    stdout.Write(output);
+                }
+                else
+                {
+                    File.WriteAllText(options.Output, output);
+                }
+
+                if (migration.SecretData.Count > 0)
+                {
+                    WritePrivate(secrets, Common.SecretManifest(migration));
+                }
+
+                var report = Output.Report(migration, migration.SecretData.Count > 0 ? secrets : null);
+                if (options.Report is null)
+                {
+                    stderr.Write(report);
+                }
+                else
+                {
+                    File.WriteAllText(options.Report, report);
+                }
+
+                if (!options.Verify)
+                {
+                    stderr.WriteLine("chart-migrate: not checked against the chart (--no-verify): render the values with it (helm template) before installing");
+                    return Accepted;
+                }
+
+                var verdict = Verification.Render(output, Path.GetDirectoryName(schema)!, options);
+                if (verdict.Refusal is null)
+                {
+                    stderr.WriteLine($"chart-migrate: the converted values render with this chart (helm template with {verdict.Helm}, release {options.Release}, namespace {options.Namespace})");
+                    return Accepted;
+                }
+
+                stderr.WriteLine($"chart-migrate: converted, but the chart refuses the result: {verdict.Refusal}");
+                foreach (var row in Verification.RowsBehind(migration, verdict.Refusal))
+                {
+                    stderr.WriteLine($"  from `{row.SourceKey}` -> `{row.Target}`: {row.Note}");
+                }
+
+                stderr.WriteLine($"chart-migrate: the files are written; fix {(options.Output ?? "the values")} as the message says, then run helm template to check");
+                return ChartRefuses;
+            }
+            catch (MigrationException e)
+            {
+                stderr.WriteLine($"chart-migrate: {e.Message}");
+                return Refused;
+            }
+        }
+
+        /// <summary>Creates a file readable by its owner only, from the first byte on (never a moment world-readable).</summary>
+        private static void WritePrivate(string path, string text)
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+            }
+
+            using var writer = new StreamWriter(path, System.Text.Encoding.UTF8, options);
+            writer.Write(text);
+        }
+    }
+
+    public sealed record Options(string Source, string? From, string? Output, string? Report, string? Secrets, string Release,
+        string Namespace = "mlflow", bool Verify = true, string? Helm = null, bool Force = false)
+    {
+        private const string Usage = "usage: ChartMigrate [--from community|bitnami|upstream] [-o FILE] [--report FILE] [--secrets FILE] [--force] [--release NAME] [--namespace NAME] [--no-verify] [--helm PATH] SOURCE";
 
         public static Options Parse(string[] args)
         {
-            string? source = null, from = null, output = null, report = null, secrets = null, release = "mlflow";
+            string? source = null, from = null, output = null, report = null, secrets = null, release = "mlflow", ns = "mlflow", helm = null;
+            var verify = true;
+            var force = false;
             for (var i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new MigrationException($"{args[i]} needs a value; {Usage}");
@@ -76,12 +134,16 @@ namespace MlflowChart.Migrate
                     case "--report": report = Next(); break;
                     case "--secrets": secrets = Next(); break;
                     case "--release": release = Next(); break;
+                    case "--namespace" or "-n": ns = Next(); break;
+                    case "--helm": helm = Next(); break;
+                    case "--no-verify": verify = false; break;
+                    case "--force": force = true; break;
                     case var flag when flag.StartsWith('-'): throw new MigrationException($"unknown option {flag}; {Usage}");
                     default: source = source is null ? args[i] : throw new MigrationException($"one source file only; {Usage}"); break;
                 }
             }
 
-            return new Options(source ?? throw new MigrationException($"no source values file given; {Usage}"), from, output, report, secrets, release);
+            return new Options(source ?? throw new MigrationException($"no source values file given; {Usage}"), from, output, report, secrets, release, ns, verify, helm, force);
         }
 
         /// <summary>This chart's values.schema.json, found from the tool's folder or the working directory upwards.</summary>
@@ -148,6 +210,14 @@ namespace MlflowChart.Migrate
             }
 
             var scores = Markers.ToDictionary(m => m.Key, m => m.Value.Count(source.ContainsKey));
+            var present = scores.Where(s => s.Value > 0).Select(s => s.Key).ToList();
+            if (present.Count > 1)
+            {
+                var keys = present.Select(chart => $"{Name(chart)} ({string.Join(", ", Markers[chart].Where(source.ContainsKey))})");
+                throw new MigrationException($"these values mix keys of {string.Join(" and ", keys)}; a file converted as one chart would lose the other's settings. " +
+                    "Pass --from community, --from bitnami or --from upstream to say which chart the release ran; the other keys are then reported as unknown");
+            }
+
             var best = scores.MaxBy(s => s.Value);
             if (best.Value == 0 || scores.Count(s => s.Value == best.Value) > 1)
             {
@@ -156,6 +226,13 @@ namespace MlflowChart.Migrate
 
             return best.Key;
         }
+
+        private static string Name(string chart) => chart switch
+        {
+            "community" => "community-charts/mlflow",
+            "bitnami" => "bitnami/mlflow",
+            _ => "the upstream mlflow/mlflow chart",
+        };
     }
 
     public static class Output

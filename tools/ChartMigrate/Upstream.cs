@@ -12,7 +12,7 @@ public static partial class Upstream
     {
         foreach (var key in new[] { "backendStoreUri", "registryStoreUri" })
         {
-            if (m.Str($"mlflow.{key}") is { } uri && PasswordInUri().IsMatch(uri))
+            if (m.Str($"mlflow.{key}") is { } uri && HasPlainPassword(uri))
             {
                 var secretKey = key == "backendStoreUri" ? "backend-store-uri" : "registry-store-uri";
                 m.Change($"mlflow.{key}", $"mlflow.{key}From", Values.Map(("secretKeyRef", m.ToSecret(secretKey, uri))),
@@ -32,6 +32,10 @@ public static partial class Upstream
         }
 
         ArtifactsNeedAHome(m);
+        Common.EnvList(m, "env");
+        ServerAddress(m);
+        ExternalSecrets(m);
+        NeedsAUserUnderAuth(m);
         if (m.Bool("tls.enabled") == true && m.Bool("garbageCollection.enabled") == true && m.Str("tls.caKey") is null)
         {
             Values.Set(m.Target, "tls.caKey", "ca.crt");
@@ -47,7 +51,7 @@ public static partial class Upstream
 
             if (schema.Known(leaf) is { } known)
             {
-                m.Carry(known, known);
+                m.CarryMap(known);
             }
             else
             {
@@ -86,6 +90,67 @@ public static partial class Upstream
         }
     }
 
-    [GeneratedRegex("^[a-z0-9+]+://[^/@:]*:[^/@$]+@")]
+    /// <summary>
+    /// host and port: this chart's container always listens on 0.0.0.0:5000 (its probes and Service
+    /// depend on it). A port of the user's stays the port clients connect to, as service.port.
+    /// </summary>
+    private static void ServerAddress(Migration m)
+    {
+        if (m.Int("server.value_options.port") is { } port && port != 5000)
+        {
+            m.Change("server.value_options.port", "service.port", port,
+                $"the container listens on 5000 here (probes and Service depend on it); the Service keeps port {port} for clients");
+        }
+
+        if (m.Str("server.value_options.host") is { } host && host is not ("0.0.0.0" or "::"))
+        {
+            m.Drop("server.value_options.host", $"not carried: {host} would stop the server listening on the pod's address; the chart binds 0.0.0.0");
+        }
+    }
+
+    /// <summary>
+    /// The upstream chart's externalSecrets.provider is a SecretStore spec, from which it creates the
+    /// store; this chart's names a store that exists. The keys do not mean the same thing.
+    /// </summary>
+    private static void ExternalSecrets(Migration m)
+    {
+        if (m.Bool("externalSecrets.enabled") != true)
+        {
+            return;
+        }
+
+        var why = "not carried: the upstream chart created a SecretStore from externalSecrets.provider; this chart only creates the ExternalSecret and reads " +
+                  "from a store that exists. Create the SecretStore (the provider spec of your old values) yourself, then set externalSecrets.provider " +
+                  "to {name: <store>, kind: SecretStore} with the secretName, template and data of your old values";
+        m.Drop("externalSecrets", why);
+        m.Notes.Add($"externalSecrets was not carried: {why[("not carried: ".Length)..]}. Until then the Secret it made must exist by that name for mlflow.backendStoreUriFrom.");
+    }
+
+    /// <summary>Garbage collection and a ServiceMonitor call the server; under basic auth they need a user this chart takes from auth.admin.existingSecret, which upstream values cannot name.</summary>
+    private static void NeedsAUserUnderAuth(Migration m)
+    {
+        if (m.Str("server.value_options.app_name") != "basic-auth")
+        {
+            return;
+        }
+
+        foreach (var (feature, does) in new[] { ("garbageCollection", "calls the server to delete artifacts"), ("serviceMonitor", "scrapes /metrics, which asks for credentials") })
+        {
+            if (m.Bool($"{feature}.enabled") == true)
+            {
+                m.Drop(feature, $"not carried: under basic auth {feature} {does} and needs a user: create a Secret with the keys username and password of an admin, " +
+                                $"set auth.admin.existingSecret to it, then set {feature}.enabled=true with your settings");
+            }
+        }
+    }
+
+    /// <summary>A URI whose password is plain text: anything between ':' and '@' but a whole $(NAME) reference.</summary>
+    private static bool HasPlainPassword(string uri) =>
+        PasswordInUri().Match(uri) is { Success: true } match && !Variable().IsMatch(match.Groups[1].Value);
+
+    [GeneratedRegex("^[a-z0-9+]+://[^/@:]*:([^/@]+)@")]
     private static partial Regex PasswordInUri();
+
+    [GeneratedRegex(@"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")]
+    private static partial Regex Variable();
 }

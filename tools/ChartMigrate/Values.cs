@@ -7,12 +7,16 @@ namespace MlflowChart.Migrate;
 /// <summary>A values tree as plain objects: maps (ordered), lists, strings, longs, doubles, bools and null.</summary>
 public static class Values
 {
+    /// <summary>
+    /// Parses a values file as Helm reads it: anchors and aliases resolved, `<<:` merge keys merged.
+    /// Refused with one line: invalid YAML, more than one document, a key that is not a scalar.
+    /// </summary>
     public static Dictionary<string, object?> Parse(string yaml)
     {
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new MergingParser(new Parser(new StringReader(yaml))));
         }
         catch (YamlException e)
         {
@@ -22,6 +26,11 @@ public static class Values
         if (stream.Documents.Count == 0)
         {
             return [];
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            throw new MigrationException($"the source file holds {stream.Documents.Count} YAML documents (separated by ---); a values file is one map of values: split it and convert each part");
         }
 
         return ToObject(stream.Documents[0].RootNode) switch
@@ -34,11 +43,16 @@ public static class Values
 
     private static object? ToObject(YamlNode node) => node switch
     {
-        YamlMappingNode map => map.Children.ToDictionary(c => ((YamlScalarNode)c.Key).Value ?? "", c => ToObject(c.Value)),
+        YamlMappingNode map => map.Children.ToDictionary(c => Key(c.Key), c => ToObject(c.Value)),
         YamlSequenceNode list => list.Children.Select(ToObject).ToList(),
         YamlScalarNode scalar => Scalar(scalar),
         _ => null,
     };
+
+    /// <summary>A map key: a scalar, as Helm's values need it; a map or list used as a key is refused.</summary>
+    private static string Key(YamlNode key) => key is YamlScalarNode scalar
+        ? scalar.Value ?? ""
+        : throw new MigrationException($"line {key.Start.Line}: a {(key is YamlMappingNode ? "map" : "list")} is used as a key; values keys are plain names (quote it if it is meant as text)");
 
     private static object? Scalar(YamlScalarNode scalar)
     {
