@@ -517,6 +517,26 @@ public sealed partial class MigrationToolTests
         server.Args.Should().Contain("--workers=3").And.Contain("--static-prefix=/tracking").And.NotContain(a => a.Contains("flag"));
     }
 
+    [Fact]
+    public void An_anti_affinity_on_the_old_charts_pod_labels_is_reported_as_a_changed_meaning()
+    {
+        var migration = Converter.Run("""
+            backendStore:
+              postgres: {enabled: true, host: db, user: mlflow}
+            affinity:
+              podAntiAffinity:
+                preferredDuringSchedulingIgnoredDuringExecution:
+                  - weight: 100
+                    podAffinityTerm:
+                      topologyKey: kubernetes.io/hostname
+                      labelSelector:
+                        matchLabels: {app.kubernetes.io/name: mlflow, app.kubernetes.io/instance: tracker}
+            """, "community", "mlflow", Options.Schema());
+
+        migration.Report.Where(r => r.SourceKey.StartsWith("affinity")).Should().NotBeEmpty()
+            .And.OnlyContain(r => r.Outcome == Outcome.Changed && r.Note.Contains("app.kubernetes.io/component: server") && r.Note.Contains("matches nothing"));
+    }
+
     /// <summary>Plain credentials in a source file: values of keys that name a password, secret, key or token.</summary>
     private static IEnumerable<string> Credentials(string yaml) =>
         CredentialLine().Matches(yaml).Select(m => m.Groups[2].Value.Trim('"', '\'')).Where(v => v.Length >= 8).Distinct();

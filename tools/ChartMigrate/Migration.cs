@@ -134,6 +134,13 @@ public sealed partial class Migration
         }
     }
 
+    private static bool Contains(object? node, string key) => node switch
+    {
+        Dictionary<string, object?> map => map.ContainsKey(key) || map.Values.Any(v => Contains(v, key)),
+        List<object?> list => list.Any(v => Contains(v, key)),
+        _ => false,
+    };
+
     private static Dictionary<string, object?> Copy(Dictionary<string, object?> map) =>
         map.ToDictionary(kv => kv.Key, kv => kv.Value is Dictionary<string, object?> child ? Copy(child) : kv.Value);
 
@@ -282,6 +289,24 @@ public sealed partial class Migration
     /// <summary>Closes the report: every source leaf no rule handled is reported as not carried.</summary>
     public void Finish()
     {
+        // A pod selector written for the old chart names its pod labels, which these pods do not carry.
+        foreach (var key in new[] { "affinity", "topologySpreadConstraints" })
+        {
+            if (Values.At(Target, key) is { } value && Contains(value, "labelSelector"))
+            {
+                var note = $"carried, but its labelSelector names the old chart's pod labels: these pods carry app.kubernetes.io/name: mlflow, " +
+                           $"app.kubernetes.io/instance: {Release} and app.kubernetes.io/component: server; rewrite the selector or it matches nothing" +
+                           (key == "topologySpreadConstraints" ? " (the chart adds its own selector to each constraint)" : "");
+                for (var i = 0; i < Report.Count; i++)
+                {
+                    if (Report[i].Target?.StartsWith(key, StringComparison.Ordinal) == true)
+                    {
+                        Report[i] = Report[i] with { Outcome = Outcome.Changed, Note = note };
+                    }
+                }
+            }
+        }
+
         foreach (var leaf in Values.Leaves(Source).Where(l => !handled.Contains(l)).ToList())
         {
             Row(leaf, Outcome.NotCarried, null, Values.At(Source, leaf) is null or "" or Dictionary<string, object?> { Count: 0 } or List<object?> { Count: 0 }
