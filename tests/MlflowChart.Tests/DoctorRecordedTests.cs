@@ -4,7 +4,7 @@ using MlflowChart.Doctor;
 namespace MlflowChart.Tests;
 
 /// <summary>
-/// doctor's verdicts on what it saw in real broken releases: each file in DoctorRecords is a
+/// doctor's verdicts on what it saw in real releases, broken and healthy: each file in DoctorRecords is a
 /// snapshot recorded on the real cluster (`MLFLOW_DOCTOR_RECORD=DIR scripts/cluster-test.sh`, the
 /// same breakages as DoctorOnClusterTests: API objects, events, log tails, the server's answers;
 /// Secret key names, never values). CI has no cluster; these keep the checks' logic tested there.
@@ -120,9 +120,22 @@ public sealed class DoctorRecordedTests
     }
 
     [Theory]
+    [InlineData("healthy-quick-start", "hosts pods storage operations")]
+    [InlineData("healthy-production", "hosts pods secrets auth operations")]
+    public void A_healthy_release_gets_only_ok(string record, string areas)
+    {
+        var findings = Checks.Run(Recorded(record));
+
+        findings.Where(f => f.Verdict != Verdict.Ok).Should().BeEmpty(
+            $"the release was healthy when recorded; found:\n{string.Join('\n', findings.Select(f => $"{f.Verdict} {f.Area}/{f.Check}: {f.Evidence}"))}");
+        findings.Select(f => f.Area).Distinct().Should().BeEquivalentTo(areas.Split(' '), "each check that applies to the release has run");
+    }
+
+    [Theory]
     [InlineData("oomkilled")]
     [InlineData("gc-fails")]
     [InlineData("secret-without-key")]
+    [InlineData("healthy-production")]
     public void A_recorded_snapshot_holds_secret_key_names_and_never_values(string record)
     {
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "DoctorRecords", $"{record}.json"));
