@@ -70,6 +70,7 @@ public sealed partial class MigrationToolTests
         foreach (var credential in Credentials(File.ReadAllText(Path.Combine(Sources, file))))
         {
             values.Should().NotContain(credential, $"{file}: a credential belongs in the Secret manifest, never the values");
+            Output.Report(migration, "secrets.yaml").Should().NotContain(credential, $"{file}: the report names where a credential went, never the credential");
             secrets.Should().Match(text => text.Contains(credential) || text.Contains(Uri.EscapeDataString(credential)),
                 $"{file}: the credential {credential[..3]}... moved into the generated Secret");
         }
@@ -100,8 +101,10 @@ public sealed partial class MigrationToolTests
         var render = await Rendered("community/auth-ingress.yaml", helm);
         var server = render.ServerContainer();
 
-        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().StartWith("mysql://mlflow:$(MLFLOW_DB_PASSWORD)@mysql.databases.svc.cluster.local:3306/");
+        server.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().StartWith("mysql+pymysql://$(MLFLOW_DB_USER):$(MLFLOW_DB_PASSWORD)@mysql.databases.svc.cluster.local:3306/");
         server.Env("MLFLOW_DB_PASSWORD")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-mysql", Key = "mysql-password" });
+        server.Env("MLFLOW_DB_USER")!.ValueFrom.SecretKeyRef.Should().BeEquivalentTo(new { Name = "mlflow-mysql", Key = "username" },
+            "with an existing Secret community-charts reads the user name from it (usernameKey defaults to username), not from backendStore.mysql.user");
         server.Env("MLFLOW_ARTIFACTS_DESTINATION")!.Value.Should().Be("gs://mlflow-artifacts");
         server.Args.Should().Contain("--app-name=basic-auth");
         server.Env("MLFLOW_FLASK_SERVER_SECRET_KEY")!.ValueFrom.SecretKeyRef.Key.Should().Be("flask-secret-key");
@@ -147,6 +150,7 @@ public sealed partial class MigrationToolTests
         server.Args.Should().Contain("--app-name=basic-auth");
         migration.Notes.Should().Contain(n => n.Contains("bundled PostgreSQL")).And.Contain(n => n.Contains("port 80") && !n.Contains("LoadBalancer"))
             .And.Contain(n => n.Contains("admin password"));
+        render.Single<V1Service>().Spec.Ports.Single().Port.Should().Be(80, "bitnami's Service listened on 80 and the file did not change it: clients keep their URL");
     }
 
     [Theory, BothHelms]
@@ -541,6 +545,6 @@ public sealed partial class MigrationToolTests
     private static IEnumerable<string> Credentials(string yaml) =>
         CredentialLine().Matches(yaml).Select(m => m.Groups[2].Value.Trim('"', '\'')).Where(v => v.Length >= 8).Distinct();
 
-    [GeneratedRegex(@"^\s*-?\s*(password|\w*Password|accessKeySecret|awsSecretAccessKey|awsAccessKeyId|accessKeyID|connectionString|flaskServerSecretKey|\w*TOKEN)\s*:\s*(\S+)\s*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*-?\s*(password|\w*Password|accessKeySecret|accessKey|awsSecretAccessKey|awsAccessKeyId|accessKeyID|connectionString|flaskServerSecretKey|\w*TOKEN)\s*:\s*(\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex CredentialLine();
 }

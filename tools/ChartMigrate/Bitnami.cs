@@ -99,25 +99,24 @@ public static class Bitnami
         m.Drop($"{t}.args", "not carried: the command is mlflow server, built from the chart's values");
         if (m.Get($"{t}.extraArgs") is List<object?> args)
         {
-            foreach (var arg in args.OfType<string>())
+            foreach (var (name, text) in Common.CommandLine(args))
             {
-                var (name, value) = arg.TrimStart('-').Split('=', 2) switch { [var n, var v] => (n, (object?)v), [var n] => (n, true), _ => ("", null) };
-                var key = name.Replace('-', '_');
-                if (key == "workers" && value is string w && long.TryParse(w, out var workers))
+                var key = Migration.Snake(name);
+                if (key == "workers" && long.TryParse(text, out var workers))
                 {
                     Values.Set(m.Target, "server.workers", workers);
                 }
-                else if (value is true)
+                else if (text is null)
                 {
                     Values.Append(m.Target, "server.flag_options", key);
                 }
                 else
                 {
-                    Values.Set(m.Target, $"server.value_options.{key}", value);
+                    Values.Set(m.Target, $"server.value_options.{key}", text);
                 }
             }
 
-            m.Used($"{t}.extraArgs", "server.value_options", "each --flag=value became a value_options key, bare flags flag_options, --workers server.workers");
+            m.Used($"{t}.extraArgs", "server.value_options", "read as a command line (--flag=value or --flag value): each option became a value_options key, bare flags flag_options, --workers server.workers");
         }
 
         m.Change($"{t}.runUpgradeDB", "migrations.enabled", true, "schema migrations always run here, in a Helm hook Job before install and upgrade");
@@ -522,10 +521,16 @@ public static class Bitnami
     private static void Exposure(Migration m)
     {
         const string s = "tracking.service";
-        if (!m.Has($"{s}.type") || !m.Has($"{s}.ports.http"))
+        if (!m.Has($"{s}.ports.http"))
         {
-            var missing = string.Join(" and ", new[] { (m.Has($"{s}.type"), "a LoadBalancer"), (m.Has($"{s}.ports.http"), "port 80") }.Where(x => !x.Item1).Select(x => x.Item2));
-            m.Notes.Add($"bitnami's Service defaults to {missing}, which your file keeps; this chart's Service is ClusterIP on port 5000 (set service.type and service.port to keep the old address).");
+            // Clients reach the old release on bitnami's default port 80: keep that address.
+            Values.Set(m.Target, "service.port", 80L);
+            m.Notes.Add("bitnami's Service listens on port 80 by default, which your file keeps: service.port is 80 so clients keep their URL (this chart's own default is 5000; the container still listens on 5000).");
+        }
+
+        if (!m.Has($"{s}.type"))
+        {
+            m.Notes.Add("bitnami's Service defaults to a LoadBalancer, which your file keeps; this chart's Service is ClusterIP, reachable only inside the cluster (set service.type: LoadBalancer to keep the old external address, or use an Ingress).");
         }
 
         m.Carry($"{s}.type", "service.type");

@@ -108,4 +108,44 @@ public static class Common
 
     private static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+
+    /// <summary>Words of a command line as options: --name=value, --name value, or --name alone (a flag, value null). A word with a space is a value even when it starts with --, as in [--gunicorn-opts, "--timeout 120"].</summary>
+    public static IEnumerable<(string Name, string? Value)> CommandLine(IReadOnlyList<object?> list)
+    {
+        var words = list.Select(w => System.Convert.ToString(w, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList();
+        for (var i = 0; i < words.Count; i++)
+        {
+            var word = words[i].Trim();
+            if (!word.StartsWith("--", StringComparison.Ordinal))
+            {
+                // community-charts' own extraFlags form: bare camelCase names, e.g. disableSecurityMiddleware.
+                if (word.Length > 0)
+                {
+                    yield return (word, null);
+                }
+
+                continue;
+            }
+
+            var name = word[2..];
+            var equals = name.IndexOf('=');
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            if (equals >= 0)
+            {
+                yield return (name[..equals], name[(equals + 1)..]);
+            }
+            else if (i + 1 < words.Count && (!words[i + 1].StartsWith("--", StringComparison.Ordinal) || words[i + 1].Trim().Contains(' ', StringComparison.Ordinal)))
+            {
+                yield return (name, words[++i]);
+            }
+            else
+            {
+                yield return (name, null);
+            }
+        }
+    }
 }

@@ -98,14 +98,39 @@ public static class Community
         }
     }
 
+    /// <summary>An absolute path inside one of the source's extraVolumeMounts (a volume the user brought), or null.</summary>
+    private static string? OnUserVolume(Migration m, string? path)
+    {
+        if (path is null || !path.StartsWith('/') || m.Get("extraVolumeMounts") is not List<object?> mounts)
+        {
+            return null;
+        }
+
+        return mounts.OfType<Dictionary<string, object?>>()
+            .Select(mount => (mount.GetValueOrDefault("mountPath") as string)?.TrimEnd('/'))
+            .Any(dir => dir is { Length: > 0 } && path.StartsWith(dir + "/", StringComparison.Ordinal)) ? path : null;
+    }
+
     private static void Database(Migration m)
     {
         m.Change("backendStore.databaseMigration", "migrations.enabled", true,
             "schema migrations always run here, in a Helm hook Job before install and upgrade (safe on an empty database)");
         m.Drop("backendStore.databaseConnectionCheck", "not carried: the migration Job and the startup probe report an unreachable database");
+        var serverDatabase = new[] { "postgres", "mysql", "mssql" }.Any(kind => m.Bool($"backendStore.{kind}.enabled") == true)
+            || m.Bool("postgresql.enabled") == true || m.Bool("mysql.enabled") == true;
+        if (!serverDatabase && OnUserVolume(m, m.Str("backendStore.defaultSqlitePath")) is { } sqlite)
+        {
+            // The README's own "PVC mount with SQLite" form: the runs are in the user's claim; keep using it, and no second claim.
+            Values.Set(m.Target, "mlflow.backendStoreUri", $"sqlite:///{sqlite}");
+            Values.Set(m.Target, "storage.enabled", false);
+            m.Used("backendStore.defaultSqlitePath", "mlflow.backendStoreUri",
+                $"sqlite:///{sqlite}: the database stays in your claim (extraVolumes), so the old runs are found; storage.enabled=false, no second claim");
+        }
+
         m.Drop("backendStore.defaultSqlitePath", "not carried: without a database the chart keeps SQLite on a persistent claim (sqlite:////mlflow/mlflow.db), never in memory");
 
-        foreach (var (kind, scheme, port) in new[] { ("postgres", "postgresql", 5432L), ("mysql", "mysql", 3306L), ("mssql", "mssql", 1433L) })
+        // The source chart's default drivers (pymysql, pymssql) apply when the file names none; driver: "" means none.
+        foreach (var (kind, scheme, port, sourceDriver) in new[] { ("postgres", "postgresql", 5432L, (string?)null), ("mysql", "mysql", 3306L, "pymysql"), ("mssql", "mssql", 1433L, "pymssql") })
         {
             var at = $"backendStore.{kind}";
             if (m.Bool($"{at}.enabled") != true)
@@ -114,15 +139,21 @@ public static class Community
                 continue;
             }
 
-            var driver = m.Str($"{at}.driver");
+            var driver = m.Get($"{at}.driver") is null ? sourceDriver : m.Str($"{at}.driver");
             var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", m.Str("backendStore.existingDatabaseSecret.name"),
                 m.Str("backendStore.existingDatabaseSecret.passwordKey"), m.Str($"{at}.password"), "db-password");
             // The existing-Secret form may hold the user name too (usernameKey): then it reaches the URI as $(MLFLOW_DB_USER).
             var user = m.Str($"{at}.user");
-            if (m.Str("backendStore.existingDatabaseSecret.name") is { } userSecret && m.Str("backendStore.existingDatabaseSecret.usernameKey") is { } userKey)
+            // With an existing Secret the source chart always reads the user name from it too (usernameKey, default "username").
+            if (m.Str("backendStore.existingDatabaseSecret.name") is { } userSecret)
             {
-                Values.Append(m.Target, "mlflow.uriVariables", Migration.EnvFromSecret("MLFLOW_DB_USER", Migration.SecretRef(userSecret, userKey)));
+                Values.Append(m.Target, "mlflow.uriVariables", Migration.EnvFromSecret("MLFLOW_DB_USER",
+                    Migration.SecretRef(userSecret, m.Str("backendStore.existingDatabaseSecret.usernameKey") ?? "username")));
                 user = "$(MLFLOW_DB_USER)";
+                if (m.Str($"{at}.user") is not null)
+                {
+                    m.Drop($"{at}.user", "not carried: with backendStore.existingDatabaseSecret the source chart reads the user name from that Secret, and so does this conversion ($(MLFLOW_DB_USER))");
+                }
             }
 
             var uri = Migration.DatabaseUri(driver is null ? scheme : $"{scheme}+{driver}", user, password,
@@ -164,12 +195,13 @@ public static class Community
     private static void Artifacts(Migration m)
     {
         var proxied = m.Bool("artifactRoot.proxiedArtifactStorage") ?? false;
+        var store = proxied ? "mlflow.artifactsDestination" : "mlflow.defaultArtifactRoot";
         string? destination = null;
         if (m.Bool("artifactRoot.s3.enabled") == true)
         {
             destination = Join($"s3://{m.Str("artifactRoot.s3.bucket")}", m.Str("artifactRoot.s3.path"));
-            m.Used("artifactRoot.s3.bucket", "mlflow.artifactsDestination", $"composed into {destination}");
-            m.Used("artifactRoot.s3.path", "mlflow.artifactsDestination", $"composed into {destination}");
+            m.Used("artifactRoot.s3.bucket", store, $"composed into {destination}");
+            m.Used("artifactRoot.s3.path", store, $"composed into {destination}");
             if (m.Str("artifactRoot.s3.existingSecret.name") is { } secret)
             {
                 m.AddEnv(Migration.EnvFromSecret("AWS_ACCESS_KEY_ID", Migration.SecretRef(secret, m.Str("artifactRoot.s3.existingSecret.keyOfAccessKeyId") ?? "AWS_ACCESS_KEY_ID")));
@@ -195,7 +227,7 @@ public static class Community
             destination = Join($"wasbs://{m.Str("artifactRoot.azureBlob.container")}@{m.Str("artifactRoot.azureBlob.storageAccount")}.blob.core.windows.net", m.Str("artifactRoot.azureBlob.path"));
             foreach (var key in new[] { "container", "storageAccount", "path" })
             {
-                m.Used($"artifactRoot.azureBlob.{key}", "mlflow.artifactsDestination", $"composed into {destination}");
+                m.Used($"artifactRoot.azureBlob.{key}", store, $"composed into {destination}");
             }
 
             foreach (var (key, env, secretKey) in new[] { ("connectionString", "AZURE_STORAGE_CONNECTION_STRING", "azure-connection-string"), ("accessKey", "AZURE_STORAGE_ACCESS_KEY", "azure-access-key") })
@@ -210,18 +242,23 @@ public static class Community
         else if (m.Bool("artifactRoot.gcs.enabled") == true)
         {
             destination = Join($"gs://{m.Str("artifactRoot.gcs.bucket")}", m.Str("artifactRoot.gcs.path"));
-            m.Used("artifactRoot.gcs.bucket", "mlflow.artifactsDestination", $"composed into {destination}");
-            m.Used("artifactRoot.gcs.path", "mlflow.artifactsDestination", $"composed into {destination}");
+            m.Used("artifactRoot.gcs.bucket", store, $"composed into {destination}");
+            m.Used("artifactRoot.gcs.path", store, $"composed into {destination}");
             m.Notes.Add("GCS credentials: use Workload Identity (serviceAccount.annotations, serviceAccount.automountServiceAccountToken: true) or mount a key file and set GOOGLE_APPLICATION_CREDENTIALS (see the README).");
         }
 
-        foreach (var store in new[] { "s3", "azureBlob", "gcs" })
+        foreach (var kind in new[] { "s3", "azureBlob", "gcs" })
         {
-            m.Used($"artifactRoot.{store}.enabled", destination is null ? null : "mlflow.artifactsDestination", "selects the artifact store");
-            m.Drop($"artifactRoot.{store}", $"not carried: artifactRoot.{store}.enabled is not true");
+            m.Used($"artifactRoot.{kind}.enabled", destination is null ? null : store, "selects the artifact store");
+            m.Drop($"artifactRoot.{kind}", $"not carried: artifactRoot.{kind}.enabled is not true");
         }
 
-        if (destination is null && m.TargetHasDatabaseServer())
+        if (destination is null && OnUserVolume(m, m.Str("artifactRoot.defaultArtifactsDestination")) is { } onVolume)
+        {
+            Values.Set(m.Target, "mlflow.artifactsDestination", onVolume);
+            m.Used("artifactRoot.defaultArtifactsDestination", "mlflow.artifactsDestination", $"{onVolume}: the artifacts stay in your claim (extraVolumes)");
+        }
+        else if (destination is null && m.TargetHasDatabaseServer())
         {
             // The old chart wrote artifacts to a relative path inside the container, lost at every
             // restart; here the root filesystem is read-only, so they get the chart's claim.
@@ -242,6 +279,12 @@ public static class Community
             {
                 Values.Set(m.Target, "mlflow.defaultArtifactRoot", destination);
                 Values.Append(m.Target, "server.flag_options", "no_serve_artifacts");
+                if (m.Get("artifactRoot.proxiedArtifactStorage") is null)
+                {
+                    m.Notes.Add("artifactRoot.proxiedArtifactStorage was not set, and the source chart's default (false) has clients write artifacts to " +
+                        $"{destination} themselves, with their own credentials; that is kept (mlflow.defaultArtifactRoot, no_serve_artifacts). " +
+                        "Set mlflow.artifactsDestination instead to let the server proxy them (this chart's default).");
+                }
             }
         }
 
@@ -250,6 +293,14 @@ public static class Community
         m.Drop("artifactRoot.defaultArtifactRoot", "not carried: a relative path lands on the read-only root filesystem; the chart uses the claim or the object store");
         m.Drop("artifactRoot.defaultArtifactsDestination", "not carried: a relative path lands on the read-only root filesystem; the chart uses the claim or the object store");
     }
+
+    /// <summary>Sign-in features of the source chart that this one has no counterpart for.</summary>
+    private static readonly (string Key, string What)[] OtherAuth =
+    [
+        ("ldapAuth", "LDAP sign-in (a plugin of the burakince/mlflow image)"),
+        ("oidcAuth", "OIDC sign-in (the mlflow-oidc-auth plugin of the burakince/mlflow image)"),
+        ("oauth2Proxy", "the oauth2-proxy sidecar"),
+    ];
 
     private static void Auth(Migration m)
     {
@@ -260,8 +311,21 @@ public static class Community
             m.Used("flaskServerSecretKey", "auth.secretKey", $"moved into Secret {m.SecretName}");
         }
 
-        m.Drop("ldapAuth", "not carried: LDAP auth is a plugin of the burakince/mlflow image; this chart runs MLflow's own basic-auth app");
-        if (m.Bool("auth.enabled") != true)
+        var basicAuth = m.Bool("auth.enabled") == true;
+        foreach (var (feature, what) in OtherAuth)
+        {
+            var on = m.Bool($"{feature}.enabled") == true;
+            var outcome = on && !basicAuth
+                ? $"THE RELEASE WILL HAVE NO AUTHENTICATION: this chart has no counterpart for {what}; put an authenticating proxy in front of the Ingress or turn on auth.enabled (MLflow's basic auth)"
+                : $"this chart has no counterpart for {what}";
+            m.Drop(feature, $"not carried: {outcome}");
+            if (on && !basicAuth)
+            {
+                m.Notes.Add($"{feature} was on: {outcome}.");
+            }
+        }
+
+        if (!basicAuth)
         {
             m.Drop("auth", "not carried: auth.enabled is not true");
             return;
@@ -318,7 +382,16 @@ public static class Community
             var password = m.PasswordVariable("MLFLOW_AUTH_DB_PASSWORD", m.Str("auth.postgres.existingSecret.name"),
                 m.Str("auth.postgres.existingSecret.passwordKey"), m.Str("auth.postgres.password"), "auth-db-password");
             var driver = m.Str("auth.postgres.driver");
-            var uri = Migration.DatabaseUri(driver is null ? "postgresql" : $"postgresql+{driver}", m.Str("auth.postgres.user"), password,
+            var user = m.Str("auth.postgres.user");
+            if (m.Str("auth.postgres.existingSecret.name") is { } userSecret)
+            {
+                // As in the source chart: the user name comes from the same Secret (usernameKey, default "username").
+                Values.Append(m.Target, "mlflow.uriVariables", Migration.EnvFromSecret("MLFLOW_AUTH_DB_USER",
+                    Migration.SecretRef(userSecret, m.Str("auth.postgres.existingSecret.usernameKey") ?? "username")));
+                user = "$(MLFLOW_AUTH_DB_USER)";
+            }
+
+            var uri = Migration.DatabaseUri(driver is null ? "postgresql" : $"postgresql+{driver}", user, password,
                 m.Str("auth.postgres.host") ?? "", m.Int("auth.postgres.port") ?? 5432, m.Str("auth.postgres.database") ?? "mlflow_auth");
             Values.Set(m.Target, "auth.databaseUri", uri);
             m.Used("auth.postgres", "auth.databaseUri", $"composed into {uri}; the password stays in a Secret (mlflow.uriVariables)");
@@ -374,45 +447,6 @@ public static class Community
         }
     }
 
-    /// <summary>Words of a command line as options: --name=value, --name value, or --name alone (a flag, value null).</summary>
-    private static IEnumerable<(string Name, string? Value)> CommandLine(IReadOnlyList<string> words)
-    {
-        for (var i = 0; i < words.Count; i++)
-        {
-            var word = words[i].Trim();
-            if (!word.StartsWith("--", StringComparison.Ordinal))
-            {
-                // community-charts' own extraFlags form: bare camelCase names, e.g. disableSecurityMiddleware.
-                if (word.Length > 0)
-                {
-                    yield return (word, null);
-                }
-
-                continue;
-            }
-
-            var name = word[2..];
-            var equals = name.IndexOf('=');
-            if (name.Length == 0)
-            {
-                continue;
-            }
-
-            if (equals >= 0)
-            {
-                yield return (name[..equals], name[(equals + 1)..]);
-            }
-            else if (i + 1 < words.Count && !words[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                yield return (name, words[++i]);
-            }
-            else
-            {
-                yield return (name, null);
-            }
-        }
-    }
-
     private static void Server(Migration m)
     {
         if (m.Get("extraArgs") is Dictionary<string, object?> args)
@@ -432,7 +466,7 @@ public static class Community
             }
 
             var notes = new List<string>();
-            foreach (var (name, value) in CommandLine(words.Select(w => System.Convert.ToString(w, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList()))
+            foreach (var (name, value) in Common.CommandLine(words))
             {
                 var key = Migration.Snake(name);
                 if (value is null)

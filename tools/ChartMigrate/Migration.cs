@@ -134,11 +134,14 @@ public sealed partial class Migration
         }
     }
 
-    private static bool Contains(object? node, string key) => node switch
+    /// <summary>Every map found under a labelSelector key, at any depth.</summary>
+    private static IEnumerable<Dictionary<string, object?>> LabelSelectors(object? node) => node switch
     {
-        Dictionary<string, object?> map => map.ContainsKey(key) || map.Values.Any(v => Contains(v, key)),
-        List<object?> list => list.Any(v => Contains(v, key)),
-        _ => false,
+        Dictionary<string, object?> map => map.SelectMany(kv => kv.Key == "labelSelector" && kv.Value is Dictionary<string, object?> selector
+            ? [selector]
+            : LabelSelectors(kv.Value)),
+        List<object?> list => list.SelectMany(LabelSelectors),
+        _ => [],
     };
 
     private static Dictionary<string, object?> Copy(Dictionary<string, object?> map) =>
@@ -289,20 +292,40 @@ public sealed partial class Migration
     /// <summary>Closes the report: every source leaf no rule handled is reported as not carried.</summary>
     public void Finish()
     {
-        // A pod selector written for the old chart names its pod labels, which these pods do not carry.
+        // A pod selector written for the old chart may name pod labels these pods do not carry (then it matches nothing).
+        var ours = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["app.kubernetes.io/name"] = "mlflow",
+            ["app.kubernetes.io/instance"] = Release,
+            ["app.kubernetes.io/component"] = "server",
+        };
+        foreach (var (label, value) in Values.At(Target, "podLabels") as Dictionary<string, object?> ?? [])
+        {
+            ours[label] = value?.ToString() ?? "";
+        }
+
         foreach (var key in new[] { "affinity", "topologySpreadConstraints" })
         {
-            if (Values.At(Target, key) is { } value && Contains(value, "labelSelector"))
+            var foreign = LabelSelectors(Values.At(Target, key))
+                .SelectMany(selector => (selector.GetValueOrDefault("matchLabels") as Dictionary<string, object?> ?? [])
+                    .Where(kv => ours.GetValueOrDefault(kv.Key) != kv.Value?.ToString())
+                    .Select(kv => $"{kv.Key}: {kv.Value}")
+                    .Concat(selector.ContainsKey("matchExpressions") ? ["matchExpressions (check them by hand)"] : []))
+                .Distinct()
+                .ToList();
+            if (foreign.Count == 0)
             {
-                var note = $"carried, but its labelSelector names the old chart's pod labels: these pods carry app.kubernetes.io/name: mlflow, " +
-                           $"app.kubernetes.io/instance: {Release} and app.kubernetes.io/component: server; rewrite the selector or it matches nothing" +
-                           (key == "topologySpreadConstraints" ? " (the chart adds its own selector to each constraint)" : "");
-                for (var i = 0; i < Report.Count; i++)
+                continue;
+            }
+
+            var note = $"carried, but its labelSelector asks for {string.Join(", ", foreign)}, which these pods do not carry: they have " +
+                       $"{string.Join(", ", ours.Select(kv => $"{kv.Key}: {kv.Value}"))}; rewrite the selector or it matches nothing" +
+                       (key == "topologySpreadConstraints" ? " (the chart adds its own selector to each constraint)" : "");
+            for (var i = 0; i < Report.Count; i++)
+            {
+                if (Report[i].Target?.StartsWith(key, StringComparison.Ordinal) == true)
                 {
-                    if (Report[i].Target?.StartsWith(key, StringComparison.Ordinal) == true)
-                    {
-                        Report[i] = Report[i] with { Outcome = Outcome.Changed, Note = note };
-                    }
+                    Report[i] = Report[i] with { Outcome = Outcome.Changed, Note = note };
                 }
             }
         }

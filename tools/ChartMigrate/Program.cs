@@ -196,7 +196,7 @@ namespace MlflowChart.Migrate
     {
         private static readonly Dictionary<string, string[]> Markers = new()
         {
-            ["community"] = ["backendStore", "artifactRoot", "extraArgs", "extraFlags", "extraEnvVars", "extraSecretNamesForEnvFrom", "ldapAuth", "flaskServerSecretKey", "extraPodLabels"],
+            ["community"] = ["backendStore", "artifactRoot", "extraArgs", "extraFlags", "extraEnvVars", "extraSecretNamesForEnvFrom", "ldapAuth", "oidcAuth", "oauth2Proxy", "flaskServerSecretKey", "extraPodLabels"],
             ["bitnami"] = ["tracking", "run", "externalDatabase", "externalS3", "externalGCS", "externalAzureBlob", "minio", "gitImage", "volumePermissions", "waitContainer"],
             ["upstream"] = ["mlflow", "server", "storage", "probes", "garbageCollection", "namespace_rbac", "cluster_rbac", "deploymentStrategy"],
         };

@@ -36,12 +36,6 @@ public static partial class Upstream
         ServerAddress(m);
         ExternalSecrets(m);
         NeedsAUserUnderAuth(m);
-        if (m.Bool("tls.enabled") == true && m.Bool("garbageCollection.enabled") == true && m.Str("tls.caKey") is null)
-        {
-            Values.Set(m.Target, "tls.caKey", "ca.crt");
-            m.Notes.Add("Garbage collection now verifies the server's certificate: tls.caKey is set to ca.crt (cert-manager's key); use tls.crt for a self-signed certificate, and make sure the certificate names the Service (<release>-mlflow.<namespace>.svc).");
-        }
-
         foreach (var leaf in Values.Leaves(m.Source).Where(l => !m.IsHandled(l)).ToList())
         {
             if (m.IsHandled(leaf))
