@@ -139,6 +139,24 @@ public static class Community
                 continue;
             }
 
+            // community-charts' MSSQL connection-URL forms (its README's Azure AD / MSI examples): the URL wins over the parts.
+            if (kind == "mssql" && m.Str($"{at}.existingConnectionUrlSecret.name") is { } urlSecret)
+            {
+                var urlKey = m.Str($"{at}.existingConnectionUrlSecret.key")
+                    ?? throw new MigrationException($"{at}.existingConnectionUrlSecret.name is set but its key is empty; name the key that holds the connection URL");
+                Values.Set(m.Target, "mlflow.backendStoreUriFrom", Values.Map(("secretKeyRef", Migration.SecretRef(urlSecret, urlKey))));
+                m.Used(at, "mlflow.backendStoreUriFrom", "the connection URL stays in its Secret; host, port, database, user and password are ignored, as in the source chart");
+                continue;
+            }
+
+            if (kind == "mssql" && m.Str($"{at}.connectionUrl") is { } url)
+            {
+                // It may carry a password (or an odbc_connect PWD=): kept in a Secret, never in the values.
+                Values.Set(m.Target, "mlflow.backendStoreUriFrom", Values.Map(("secretKeyRef", m.ToSecret("backend-store-uri", url))));
+                m.Used(at, "mlflow.backendStoreUriFrom", $"the connection URL moved into Secret {m.SecretName}; host, port, database, user and password are ignored, as in the source chart");
+                continue;
+            }
+
             var driver = m.Get($"{at}.driver") is null ? sourceDriver : m.Str($"{at}.driver");
             var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", m.Str("backendStore.existingDatabaseSecret.name"),
                 m.Str("backendStore.existingDatabaseSecret.passwordKey"), m.Str($"{at}.password"), "db-password");

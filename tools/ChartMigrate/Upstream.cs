@@ -26,9 +26,19 @@ public static partial class Upstream
             m.Notes.Add("server.value_options.allowed_hosts is kept; the chart adds the Ingress hosts, the Service's names, port-forward and private networks to it (server.allowedHosts.derive: false keeps exactly your list).");
         }
 
-        if (m.Bool("storage.enabled") == false && m.Str("mlflow.backendStoreUri") is null && !m.Has("mlflow.backendStoreUriFrom.secretKeyRef"))
+        // A relative SQLite path put the database inside the old container (lost at every restart);
+        // here it would land on the read-only root, so it moves to the claim.
+        var relativeSqlite = m.Str("mlflow.backendStoreUri") is { } backend
+            && backend.StartsWith("sqlite:///", StringComparison.Ordinal) && !backend.StartsWith("sqlite:////", StringComparison.Ordinal);
+        if (relativeSqlite)
         {
-            m.Drop("storage.enabled", "not carried: with no backend store the old release kept runs inside the container, lost at every restart; this chart keeps them in SQLite on a claim (set mlflow.backendStoreUri to use a database instead)");
+            m.Change("mlflow.backendStoreUri", "mlflow.backendStoreUri", "sqlite:////mlflow/mlflow.db",
+                "a relative SQLite path lay inside the old container, lost at every restart (and would land on this chart's read-only root): the database is on the claim now");
+        }
+
+        if (m.Bool("storage.enabled") == false && (relativeSqlite || m.Str("mlflow.backendStoreUri") is null && !m.Has("mlflow.backendStoreUriFrom.secretKeyRef")))
+        {
+            m.Drop("storage.enabled", "not carried: without a volume the old release kept its runs inside the container, lost at every restart; this chart keeps them in SQLite on a claim (set mlflow.backendStoreUri to use a database instead)");
         }
 
         ArtifactsNeedAHome(m);

@@ -20,11 +20,7 @@ public sealed class BasicAuthOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("auth", helm);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        var values = TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra));
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", values, "--set", "auth.cacheTtlSeconds=0");
+        var (release, files) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm, "--set", "auth.cacheTtlSeconds=0");
         await release.ShouldBeReadyWithoutRestartsAsync(2);
 
         var service = await cluster.Client.CoreV1.ReadNamespacedServiceAsync(ClusterRelease.Service, ns.Name, cancellationToken: TestContext.Current.CancellationToken);
@@ -45,7 +41,7 @@ public sealed class BasicAuthOnClusterTests
         const string newPassword = "an0ther-Admin-passw0rd";
         await ns.KubectlAsync("delete", "secret", "mlflow-admin");
         await ProductionOnClusterTests.CreateAdminSecretAsync(ns, newPassword);
-        await release.UpgradeAsync("-f", Backends.ExampleFile, "-f", values);
+        await release.UpgradeAsync(files);
         await release.ShouldBeReadyWithoutRestartsAsync(2);
         using (var old = new MlflowRest(url, ClusterRelease.Admin))
         using (var answer = await old.GetAsync("api/2.0/mlflow/experiments/search?max_results=1"))

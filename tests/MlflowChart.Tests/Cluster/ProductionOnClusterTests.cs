@@ -87,6 +87,21 @@ public sealed class ProductionOnClusterTests
             "helm uninstall leaves only the user's own Secrets (no claim: nothing is stored locally)");
     }
 
+    /// <summary>
+    /// This test's release for the tests that build on it: the backends, the admin Secret, the example
+    /// plus the docs' auth section (and `install`'s extra arguments). Returns the release and the -f
+    /// arguments an upgrade repeats.
+    /// </summary>
+    internal static async Task<(ClusterRelease Release, string[] Files)> InstallWithAuthAsync(TestNamespace ns, HelmVersion helm, params string[] install)
+    {
+        await Backends.StartAsync(ns);
+        await CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, helm);
+        string[] files = ["-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(Extra))];
+        await release.InstallAsync([.. files, .. install]);
+        return (release, files);
+    }
+
     internal static Task CreateAdminSecretAsync(TestNamespace ns, string? password = null) =>
         ns.KubectlAsync("create", "secret", "generic", "mlflow-admin", "--from-literal=username=admin",
             $"--from-literal=password={password ?? ClusterRelease.Admin.Password}");

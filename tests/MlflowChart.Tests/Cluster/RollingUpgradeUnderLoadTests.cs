@@ -19,11 +19,7 @@ public sealed class RollingUpgradeUnderLoadTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("roll", helm);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        var values = TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra));
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", values);
+        var (release, files) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm);
         var before = await release.ShouldBeReadyWithoutRestartsAsync(2);
 
         // Through the Service's ClusterIP, as an in-cluster client reaches it.
@@ -39,7 +35,7 @@ public sealed class RollingUpgradeUnderLoadTests
         await using var load = LoadGenerator.Start(url, runId, Rate, ClusterRelease.Admin);
         await Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         var rolloutStart = load.Now;
-        await release.UpgradeAsync("-f", Backends.ExampleFile, "-f", values, "--set-string", $"podAnnotations.rollout={DateTime.UtcNow:HHmmss}");
+        await release.UpgradeAsync([.. files, "--set-string", $"podAnnotations.rollout={DateTime.UtcNow:HHmmss}"]);
         var rolloutEnd = load.Now;
         await Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         var samples = await load.StopAsync();
