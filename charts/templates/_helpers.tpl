@@ -164,7 +164,7 @@ the tracking schema), else SQLite on the claim. A Secret-held URI travels as aut
 {{- $hosts = append $hosts $name }}
 {{- $hosts = append $hosts (printf "%s:%v" $name $v.service.port) }}
 {{- end }}
-{{- $hosts = concat $hosts (list "localhost" "localhost:*" "127.0.0.1" "127.0.0.1:*" "[::1]" "[::1]:*") }}
+{{- $hosts = concat $hosts (list "localhost" "localhost:*" "127.0.0.1" "127.0.0.1:*" "[::1]" "[[]::1]:*") }}
 {{- if $v.server.allowedHosts.privateNetworks }}
 {{- /* The RFC 1918 ranges, where pod IPs live: Prometheus and kubelet probes call pods by IP. */}}
 {{- $hosts = concat $hosts (list "10.*"

@@ -34,6 +34,12 @@ public sealed class QuickStartOnClusterTests
             flow.ArtifactUri.Should().StartWith("mlflow-artifacts:", "the server proxies artifacts to its volume");
 
             using var api = new MlflowRest(forward.Url());
+            foreach (var host in new[] { "localhost:5000", "127.0.0.1:5000", "[::1]:5000" })
+            {
+                (await api.StatusWithHostAsync("api/2.0/mlflow/experiments/search?max_results=1", host)).Should().Be(200,
+                    $"a client of the port-forward at {host} (IPv4 or IPv6 loopback) gets no 403");
+            }
+
             var doomed = await api.LogRunAsync(flow.ExperimentId, "to be collected\n");
             doomedRun = doomed.RunId;
             doomedArtifacts = $"/mlflow/artifacts/{flow.ExperimentId}/{doomedRun}";

@@ -22,7 +22,39 @@ public static class AllowedHosts
     }
 
     public static bool Admits(IReadOnlyList<string> allowed, string hostHeader) =>
-        allowed.Any(entry => entry.Contains('*')
-            ? Regex.IsMatch(hostHeader, "^" + Regex.Escape(entry).Replace(@"\*", ".*").Replace(@"\?", ".") + "$")
-            : entry == hostHeader);
+        allowed.Any(entry => entry.Contains('*') ? Regex.IsMatch(hostHeader, FnMatchRegex(entry)) : entry == hostHeader);
+
+    /// <summary>
+    /// Python's fnmatch: `*` any run, `?` one character, `[...]` a class (`[!...]` negated, a `]`
+    /// right after the opening bracket belongs to the class). So `[::1]:*` is the class of ':' and '1'
+    /// followed by ':' and anything, not the IPv6 loopback; `[[]::1]:*` is.
+    /// </summary>
+    private static string FnMatchRegex(string pattern)
+    {
+        var regex = new System.Text.StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var close = pattern[i] == '[' ? pattern.IndexOf(']', i + 2) : -1;
+            if (pattern[i] == '*')
+            {
+                regex.Append(".*");
+            }
+            else if (pattern[i] == '?')
+            {
+                regex.Append('.');
+            }
+            else if (close > 0)
+            {
+                var set = pattern[(i + 1)..close];
+                regex.Append('[').Append(set.StartsWith('!') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
+                i = close;
+            }
+            else
+            {
+                regex.Append(Regex.Escape(pattern[i].ToString()));
+            }
+        }
+
+        return regex.Append('$').ToString();
+    }
 }

@@ -46,6 +46,15 @@ public sealed class MlflowRest : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(path.TrimStart('/'));
 
+    /// <summary>The status of a GET sent with another Host header, as a client using that address would send it.</summary>
+    public async Task<int> StatusWithHostAsync(string path, string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Host = host;
+        using var response = await http.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
     public async Task<string> HealthAsync()
     {
         using var answer = await GetAsync("health");
