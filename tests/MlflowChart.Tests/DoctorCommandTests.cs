@@ -32,7 +32,7 @@ public sealed class DoctorCommandTests
     [Fact]
     public async Task A_cluster_that_does_not_answer_gets_one_line_and_exit_code_2()
     {
-        var dir = Directory.CreateTempSubdirectory("doctor-unreachable-").FullName;
+        var dir = Scratch.Folder("doctor-unreachable-");
         var kubeconfig = Loopback.WriteKubeconfig(dir, $"https://127.0.0.1:{Loopback.FreePort()}", "token");
 
         var (exit, stdout, err) = await Doctor("mlflow", "-n", "mlflow", "--kubeconfig", kubeconfig);

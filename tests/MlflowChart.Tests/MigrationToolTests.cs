@@ -307,7 +307,7 @@ public sealed partial class MigrationToolTests
     [InlineData("list-document", "not a map of values")]
     public async Task Bad_sources_get_one_line_and_exit_code_2(string case_, string words)
     {
-        var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
+        var dir = Scratch.Folder("chart-migrate-");
         var file = Path.Combine(dir, "values.yaml");
         await File.WriteAllTextAsync(file, case_ switch
         {
@@ -337,7 +337,7 @@ public sealed partial class MigrationToolTests
     [Fact]
     public async Task The_command_writes_values_a_report_and_a_private_secrets_file()
     {
-        var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
+        var dir = Scratch.Folder("chart-migrate-");
         var output = Path.Combine(dir, "mlflow-values.yaml");
 
         var result = await ProcessRunner.RunAsync("dotnet",
@@ -361,7 +361,7 @@ public sealed partial class MigrationToolTests
 
     private static async Task<(string Dir, string File)> SourceAsync(string yaml)
     {
-        var dir = Directory.CreateTempSubdirectory("chart-migrate-").FullName;
+        var dir = Scratch.Folder("chart-migrate-");
         var file = Path.Combine(dir, "old-values.yaml");
         await File.WriteAllTextAsync(file, yaml, TestContext.Current.CancellationToken);
         return (dir, file);
@@ -394,7 +394,7 @@ public sealed partial class MigrationToolTests
     [Fact]
     public async Task Accepted_values_say_which_helm_rendered_them()
     {
-        var result = await Migrate(Directory.CreateTempSubdirectory("chart-migrate-").FullName, Path.Combine(Sources, "upstream", "minimal.yaml"), "-n", "tracking", "--release", "ml");
+        var result = await Migrate(Scratch.Folder("chart-migrate-"), Path.Combine(Sources, "upstream", "minimal.yaml"), "-n", "tracking", "--release", "ml");
 
         result.ExitCode.Should().Be(0, result.Stderr);
         result.Stderr.Should().Contain("the converted values render with this chart").And.Contain("release ml, namespace tracking");

@@ -18,7 +18,7 @@ public sealed class TlsOnClusterTests
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("tls", helm);
         using var certificate = SelfSigned(ClusterRelease.Service, ns.Name);
-        var dir = Directory.CreateTempSubdirectory("mlflow-tls-").FullName;
+        var dir = Scratch.Folder("mlflow-tls-");
         await File.WriteAllTextAsync(Path.Combine(dir, "tls.crt"), certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(dir, "tls.key"), certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
         // As the docs create it:

@@ -145,7 +145,7 @@ public sealed class ApiServer
     private static async Task<ApiServer> StartAsync()
     {
         var clock = Stopwatch.StartNew();
-        var dir = Directory.CreateTempSubdirectory("mlflow-apiserver-").FullName;
+        var dir = Scratch.Folder("mlflow-apiserver-");
         var processes = new List<Process>();
         try
         {

@@ -18,7 +18,7 @@ public static class Backends
     public static async Task StartAsync(TestNamespace ns)
     {
         var manifest = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cluster-backends.yaml")).Replace("IMAGE", ns.Cluster.Image);
-        var file = Path.Combine(Path.GetTempPath(), $"backends-{ns.Name}.yaml");
+        var file = Path.Combine(Scratch.Folder("mlflow-backends-"), "backends.yaml");
         await File.WriteAllTextAsync(file, manifest);
         await ns.KubectlAsync("apply", "-f", file);
         await ns.KubectlAsync("wait", "--for=condition=Ready", "pod/postgres", "pod/s3", "--timeout=180s");

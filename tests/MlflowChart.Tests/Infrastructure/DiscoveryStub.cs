@@ -23,7 +23,7 @@ public static class DiscoveryStub
         listener.Start();
         _ = Task.Run(() => Serve(listener));
 
-        var dir = Directory.CreateTempSubdirectory("mlflow-discovery-").FullName;
+        var dir = Scratch.Folder("mlflow-discovery-");
         var kubeconfig = Loopback.WriteKubeconfig(dir, $"http://127.0.0.1:{port}");
         var releases = Path.Combine(dir, "releases.yaml");
         File.WriteAllText(releases, "[]\n");

@@ -21,7 +21,7 @@ public static class Helm
     private static readonly ConcurrentDictionary<string, Lazy<Task<Render>>> Renders = new();
     private static readonly ConcurrentDictionary<string, Lazy<Task<ProcessResult>>> Runs = new();
     private static readonly SemaphoreSlim Slots = new(Math.Max(2, Environment.ProcessorCount * 2));
-    private static readonly string WorkDir = Directory.CreateTempSubdirectory("mlflow-chart-tests-").FullName;
+    private static readonly string WorkDir = Scratch.Folder("mlflow-chart-tests-");
     private static readonly ISerializer Serializer = new SerializerBuilder().Build();
 
     public static string Binary(HelmVersion version)

@@ -65,7 +65,7 @@ public static class PreviousChart
     private static async Task<(string? Dir, string? Reason)> ExportAsync(string commit)
     {
         var timeout = TimeSpan.FromSeconds(30);
-        var dir = Directory.CreateTempSubdirectory("mlflow-previous-chart-").FullName;
+        var dir = Scratch.Folder("mlflow-previous-chart-");
         var tar = Path.Combine(dir, "chart.tar");
         var archive = await ProcessRunner.RunAsync("git", ["archive", "-o", tar, commit, "charts"], timeout);
         var unpack = archive.Succeeded ? await ProcessRunner.RunAsync("tar", ["-xf", tar, "-C", dir], timeout) : archive;
