@@ -273,7 +273,7 @@ public sealed partial class MigrationToolTests
     }
 
     [Theory, BothHelms]
-    public async Task Upstream_storage_off_without_a_store_gets_a_volume_instead_of_losing_runs(HelmVersion helm)
+    public async Task Upstream_storage_off_with_sqlite_inside_the_container_gets_a_volume_instead_of_losing_runs(HelmVersion helm)
     {
         var migration = Convert("upstream/storage-off.yaml");
         var render = await Rendered("upstream/storage-off.yaml", helm);

@@ -36,9 +36,13 @@ public static partial class Upstream
                 "a relative SQLite path lay inside the old container, lost at every restart (and would land on this chart's read-only root): the database is on the claim now");
         }
 
-        if (m.Bool("storage.enabled") == false && (relativeSqlite || m.Str("mlflow.backendStoreUri") is null && !m.Has("mlflow.backendStoreUriFrom.secretKeyRef")))
+        if (m.Bool("storage.enabled") == false && relativeSqlite)
         {
             m.Drop("storage.enabled", "not carried: without a volume the old release kept its runs inside the container, lost at every restart; this chart keeps them in SQLite on a claim (set mlflow.backendStoreUri to use a database instead)");
+        }
+        else if (m.Bool("storage.enabled") == false && m.Str("mlflow.backendStoreUri") is null && !m.Has("mlflow.backendStoreUriFrom.secretKeyRef"))
+        {
+            m.Drop("storage.enabled", "not carried: with no backend store the upstream chart does not install (it requires one); this chart then keeps runs in SQLite on a claim (set mlflow.backendStoreUri to use a database instead)");
         }
 
         ArtifactsNeedAHome(m);
