@@ -101,7 +101,13 @@ public sealed partial record ServerSettings
 
     /// <summary>Whether MLflow would admit a Host header: exact match, or fnmatch for entries with '*'.</summary>
     public bool Admits(string host) =>
-        SecurityMiddlewareOff || EffectiveAllowedHosts.Contains("*") || EffectiveAllowedHosts.Any(a => a.Contains('*') ? FnMatch(a).IsMatch(host) : a == host);
+        SecurityMiddlewareOff || EffectiveAllowedHosts.Contains("*") || EffectiveAllowedHosts.Any(a => HostMatches(a, host));
+
+    /// <summary>
+    /// MLflow's comparison of one allowed-hosts entry with a Host header: the whole header exactly, or,
+    /// when the entry has '*', as an fnmatch pattern (so `[::1]:*` is a character set; `[[]::1]:*` is the IPv6 loopback).
+    /// </summary>
+    public static bool HostMatches(string entry, string host) => entry.Contains('*') ? FnMatch(entry).IsMatch(host) : entry == host;
 
     /// <summary>The command line as separate words; a `sh -c "..."` script is split on whitespace.</summary>
     public static IReadOnlyList<string> Argv(V1Container container)

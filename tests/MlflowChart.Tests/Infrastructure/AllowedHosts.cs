@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace MlflowChart.Tests.Infrastructure;
 
 /// <summary>
@@ -21,40 +19,7 @@ public static class AllowedHosts
         return flags.Count == 0 ? [] : flags[0]["--allowed-hosts=".Length..].Split(',');
     }
 
+    /// <summary>Whether MLflow admits the Host header: doctor's reading of MLflow's check (exact, or fnmatch with its character sets).</summary>
     public static bool Admits(IReadOnlyList<string> allowed, string hostHeader) =>
-        allowed.Any(entry => entry.Contains('*') ? Regex.IsMatch(hostHeader, FnMatchRegex(entry)) : entry == hostHeader);
-
-    /// <summary>
-    /// Python's fnmatch: `*` any run, `?` one character, `[...]` a class (`[!...]` negated, a `]`
-    /// right after the opening bracket belongs to the class). So `[::1]:*` is the class of ':' and '1'
-    /// followed by ':' and anything, not the IPv6 loopback; `[[]::1]:*` is.
-    /// </summary>
-    private static string FnMatchRegex(string pattern)
-    {
-        var regex = new System.Text.StringBuilder("^");
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var close = pattern[i] == '[' ? pattern.IndexOf(']', i + 2) : -1;
-            if (pattern[i] == '*')
-            {
-                regex.Append(".*");
-            }
-            else if (pattern[i] == '?')
-            {
-                regex.Append('.');
-            }
-            else if (close > 0)
-            {
-                var set = pattern[(i + 1)..close];
-                regex.Append('[').Append(set.StartsWith('!') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
-                i = close;
-            }
-            else
-            {
-                regex.Append(Regex.Escape(pattern[i].ToString()));
-            }
-        }
-
-        return regex.Append('$').ToString();
-    }
+        allowed.Any(entry => MlflowChart.Doctor.ServerSettings.HostMatches(entry, hostHeader));
 }
