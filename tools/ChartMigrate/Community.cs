@@ -116,19 +116,6 @@ public static class Community
         m.Change("backendStore.databaseMigration", "migrations.enabled", true,
             "schema migrations always run here, in a Helm hook Job before install and upgrade (safe on an empty database)");
         m.Drop("backendStore.databaseConnectionCheck", "not carried: the migration Job and the startup probe report an unreachable database");
-        var serverDatabase = new[] { "postgres", "mysql", "mssql" }.Any(kind => m.Bool($"backendStore.{kind}.enabled") == true)
-            || m.Bool("postgresql.enabled") == true || m.Bool("mysql.enabled") == true;
-        if (!serverDatabase && OnUserVolume(m, m.Str("backendStore.defaultSqlitePath")) is { } sqlite)
-        {
-            // The README's own "PVC mount with SQLite" form: the runs are in the user's claim; keep using it, and no second claim.
-            Values.Set(m.Target, "mlflow.backendStoreUri", $"sqlite:///{sqlite}");
-            Values.Set(m.Target, "storage.enabled", false);
-            m.Used("backendStore.defaultSqlitePath", "mlflow.backendStoreUri",
-                $"sqlite:///{sqlite}: the database stays in your claim (extraVolumes), so the old runs are found; storage.enabled=false, no second claim");
-        }
-
-        m.Drop("backendStore.defaultSqlitePath", "not carried: without a database the chart keeps SQLite on a persistent claim (sqlite:////mlflow/mlflow.db), never in memory");
-
         // The source chart's default drivers (pymysql, pymssql) apply when the file names none; driver: "" means none.
         foreach (var (kind, scheme, port, sourceDriver) in new[] { ("postgres", "postgresql", 5432L, (string?)null), ("mysql", "mysql", 3306L, "pymysql"), ("mssql", "mssql", 1433L, "pymssql") })
         {
@@ -160,14 +147,11 @@ public static class Community
             var driver = m.Get($"{at}.driver") is null ? sourceDriver : m.Str($"{at}.driver");
             var password = m.PasswordVariable("MLFLOW_DB_PASSWORD", m.Str("backendStore.existingDatabaseSecret.name"),
                 m.Str("backendStore.existingDatabaseSecret.passwordKey"), m.Str($"{at}.password"), "db-password");
-            // The existing-Secret form may hold the user name too (usernameKey): then it reaches the URI as $(MLFLOW_DB_USER).
-            var user = m.Str($"{at}.user");
             // With an existing Secret the source chart always reads the user name from it too (usernameKey, default "username").
+            var user = m.Str($"{at}.user");
             if (m.Str("backendStore.existingDatabaseSecret.name") is { } userSecret)
             {
-                Values.Append(m.Target, "mlflow.uriVariables", Migration.EnvFromSecret("MLFLOW_DB_USER",
-                    Migration.SecretRef(userSecret, m.Str("backendStore.existingDatabaseSecret.usernameKey") ?? "username")));
-                user = "$(MLFLOW_DB_USER)";
+                user = m.UserVariable("MLFLOW_DB_USER", userSecret, m.Str("backendStore.existingDatabaseSecret.usernameKey"));
                 if (m.Str($"{at}.user") is not null)
                 {
                     m.Drop($"{at}.user", "not carried: with backendStore.existingDatabaseSecret the source chart reads the user name from that Secret, and so does this conversion ($(MLFLOW_DB_USER))");
@@ -181,9 +165,8 @@ public static class Community
             m.Used(at, "mlflow.backendStoreUri", $"composed into {uri}; the password stays in a Secret (mlflow.uriVariables)");
             if (m.Str("backendStore.existingDatabaseSecret.name") is not null)
             {
-                m.Used("backendStore.existingDatabaseSecret", "mlflow.uriVariables", user is not null && user.StartsWith("$(", StringComparison.Ordinal)
-                    ? "the user name and the password come from this Secret, as $(MLFLOW_DB_USER) and $(MLFLOW_DB_PASSWORD) in the URI"
-                    : $"the password comes from this Secret; the user name is written into the URI ({user ?? "none given"})");
+                m.Used("backendStore.existingDatabaseSecret", "mlflow.uriVariables",
+                    "the user name and the password come from this Secret, as $(MLFLOW_DB_USER) and $(MLFLOW_DB_PASSWORD) in the URI");
             }
         }
 
@@ -208,6 +191,17 @@ public static class Community
 
             m.Drop(bundled, $"not carried: {Common.BundledDatabase(bundled)}");
         }
+
+        if (!m.TargetHasDatabaseServer() && OnUserVolume(m, m.Str("backendStore.defaultSqlitePath")) is { } sqlite)
+        {
+            // The README's own "PVC mount with SQLite" form: the runs are in the user's claim; keep using it, and no second claim.
+            Values.Set(m.Target, "mlflow.backendStoreUri", $"sqlite:///{sqlite}");
+            Values.Set(m.Target, "storage.enabled", false);
+            m.Used("backendStore.defaultSqlitePath", "mlflow.backendStoreUri",
+                $"sqlite:///{sqlite}: the database stays in your claim (extraVolumes), so the old runs are found; storage.enabled=false, no second claim");
+        }
+
+        m.Drop("backendStore.defaultSqlitePath", "not carried: without a database the chart keeps SQLite on a persistent claim (sqlite:////mlflow/mlflow.db), never in memory");
     }
 
     private static void Artifacts(Migration m)
@@ -400,14 +394,10 @@ public static class Community
             var password = m.PasswordVariable("MLFLOW_AUTH_DB_PASSWORD", m.Str("auth.postgres.existingSecret.name"),
                 m.Str("auth.postgres.existingSecret.passwordKey"), m.Str("auth.postgres.password"), "auth-db-password");
             var driver = m.Str("auth.postgres.driver");
-            var user = m.Str("auth.postgres.user");
-            if (m.Str("auth.postgres.existingSecret.name") is { } userSecret)
-            {
-                // As in the source chart: the user name comes from the same Secret (usernameKey, default "username").
-                Values.Append(m.Target, "mlflow.uriVariables", Migration.EnvFromSecret("MLFLOW_AUTH_DB_USER",
-                    Migration.SecretRef(userSecret, m.Str("auth.postgres.existingSecret.usernameKey") ?? "username")));
-                user = "$(MLFLOW_AUTH_DB_USER)";
-            }
+            // As in the source chart: with an existing Secret the user name comes from it too (usernameKey, default "username").
+            var user = m.Str("auth.postgres.existingSecret.name") is { } userSecret
+                ? m.UserVariable("MLFLOW_AUTH_DB_USER", userSecret, m.Str("auth.postgres.existingSecret.usernameKey"))
+                : m.Str("auth.postgres.user");
 
             var uri = Migration.DatabaseUri(driver is null ? "postgresql" : $"postgresql+{driver}", user, password,
                 m.Str("auth.postgres.host") ?? "", m.Int("auth.postgres.port") ?? 5432, m.Str("auth.postgres.database") ?? "mlflow_auth");

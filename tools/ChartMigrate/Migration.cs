@@ -238,12 +238,7 @@ public sealed partial class Migration
             return "";
         }
 
-        if (Values.At(Target, "mlflow.uriVariables") is not List<object?> existing
-            || !existing.OfType<Dictionary<string, object?>>().Any(v => (string?)v["name"] == variable))
-        {
-            Values.Append(Target, "mlflow.uriVariables", EnvFromSecret(variable, reference));
-        }
-
+        UriVariable(variable, reference);
         if (!Notes.Any(n => n.StartsWith("Database passwords", StringComparison.Ordinal)))
         {
             Notes.Add("Database passwords are filled into the URIs by Kubernetes ($(NAME) in mlflow.backendStoreUri). The tool stores the " +
@@ -251,6 +246,26 @@ public sealed partial class Migration
         }
 
         return $":$({variable})";
+    }
+
+    /// <summary>
+    /// The user name of a database kept in the user's Secret beside its password (the source charts'
+    /// existing-Secret forms): defines the uriVariable and returns the `$(NAME)` to write into the URI.
+    /// </summary>
+    public string UserVariable(string variable, string secret, string? key)
+    {
+        UriVariable(variable, SecretRef(secret, key ?? "username"));
+        return $"$({variable})";
+    }
+
+    /// <summary>An mlflow.uriVariables entry from a Secret, once per name.</summary>
+    private void UriVariable(string variable, Dictionary<string, object?> reference)
+    {
+        if (Values.At(Target, "mlflow.uriVariables") is not List<object?> existing
+            || !existing.OfType<Dictionary<string, object?>>().Any(v => (string?)v["name"] == variable))
+        {
+            Values.Append(Target, "mlflow.uriVariables", EnvFromSecret(variable, reference));
+        }
     }
 
     /// <summary>A database URI from parts; the password part is "" or ":$(NAME)".</summary>
