@@ -201,7 +201,7 @@ public sealed partial class MigrationCorpusTests
             case "resources":
                 foreach (var pair in expected.Split(' '))
                 {
-                    var (path, quantity) = (pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..]);
+                    var (path, quantity) = Pair(pair);
                     var (kind, resource) = (path[..path.IndexOf('.')], path[(path.IndexOf('.') + 1)..]);
                     var map = kind == "requests" ? server.Resources.Requests : server.Resources.Limits;
                     map.Should().ContainKey(resource, because);
@@ -212,7 +212,8 @@ public sealed partial class MigrationCorpusTests
             case "node selector":
                 foreach (var pair in expected.Split(' '))
                 {
-                    pod.NodeSelector.Should().Contain(pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..], because);
+                    var (label, value) = Pair(pair);
+                    pod.NodeSelector.Should().Contain(label, value, because);
                 }
 
                 break;
@@ -243,12 +244,13 @@ public sealed partial class MigrationCorpusTests
                 var account = render.Single<V1ServiceAccount>();
                 foreach (var pair in expected.Split(' '))
                 {
-                    account.Metadata.Annotations.Should().Contain(pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..], because);
+                    var (annotation, value) = Pair(pair);
+                    account.Metadata.Annotations.Should().Contain(annotation, value, because);
                 }
 
                 break;
             case "volume":
-                var (name, claim) = (expected[..expected.IndexOf('=')], expected[(expected.IndexOf('=') + 1)..]);
+                var (name, claim) = Pair(expected);
                 pod.Volumes.Single(v => v.Name == name).PersistentVolumeClaim.ClaimName.Should().Be(claim, because);
                 break;
             case "storage":
@@ -302,6 +304,9 @@ public sealed partial class MigrationCorpusTests
             env!.Value.Should().Be(expected, because);
         }
     }
+
+    /// <summary>`key=value` (the value may hold further '=').</summary>
+    private static (string Key, string Value) Pair(string text) => (text[..text.IndexOf('=')], text[(text.IndexOf('=') + 1)..]);
 
     private static string SecretRef(V1EnvVar env) =>
         env.ValueFrom?.SecretKeyRef is { } r ? $"{r.Name}/{r.Key}" : $"(not from a Secret: {env.Value})";
