@@ -1,114 +1,114 @@
 {{/*
-The one pod template every MLflow workload of the chart is built from, so the image, the
-security settings, the store environment and the volumes are written once.
-
-Call with a dict:
-  root       the chart's root context ($)
-  settings   the derived settings (.Values.__mlflowSettings, see "mlflow.settings")
-  component  app.kubernetes.io/component of the pod ("server", "migrate", ...)
-  name       the main container's name
-  command    the main container's command, as a YAML list string (default: mlflow)
-  args       the main container's args, as a YAML list string
-  server     true for the tracking server: ports, probes, sidecars, user init containers, the
-             basic-auth config, metrics, and the server's own scheduling and annotations
-  trustServer  true for clients of the server (GC, helm test): mounts only what verifies the
-             server under TLS (tls.caKey, or else the served certificate)
-  serviceAccountName  overrides the chart's ServiceAccount (hook pods that run before it exists)
-  podName    metadata.name, for a bare Pod
-  data       false keeps the data claim out of a pod that only talks to the server
-  resources  the main container's resources
-  extraEnv   env entries added to what every pod has, as YAML list text
-  extraVolumes, extraVolumeMounts  lists added to what every pod has
-  annotations  extra pod annotations (e.g. checksums)
-  affinity   affinity for a non-server pod, as YAML text
-  restartPolicy  set for Job pods
+The chart's two pod templates, built from small shared defines:
+  "mlflow.serverPod"  the tracking server (Deployment)
+  "mlflow.jobPod"     the migration Job, the GC CronJob and the helm test Pod
+Shared: "mlflow.pod.metadata", "mlflow.pod.spec" (service account, pull secrets, pod security),
+"mlflow.container.common" (image, security) and "mlflow.container.env" (HOME, USER, stores).
 */}}
-{{- define "mlflow.pod" -}}
-{{- $root := .root -}}
-{{- $v := $root.Values -}}
-{{- $s := .settings -}}
-{{- $f := $s.fragments -}}
-{{- $authConfig := and .server $s.auth -}}
-{{- $data := and $s.storage (ne (toString .data) "false") -}}
-{{- $annotations := merge (dict) (.annotations | default dict) (ternary $v.podAnnotations dict (not (not .server))) -}}
+
+{{/* Pod metadata. Call with (dict "settings" $s "component" "server" "labels" map "annotations" map "name" "..."). */}}
+{{- define "mlflow.pod.metadata" -}}
 metadata:
-  {{- with .podName }}
-  name: {{ . }}
+  {{- with .name }}
+  name: {{ . | quote }}
   {{- end }}
   labels:
-    {{- index $s.labels .component | nindent 4 }}
-    {{- if .server }}
-    {{- with $v.podLabels }}
+    {{- index .settings.labels .component | nindent 4 }}
+    {{- with .labels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-    {{- end }}
-  {{- with $annotations }}
+  {{- with .annotations }}
   annotations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end }}
+
+{{/* The head of every pod spec. Call with (dict "root" $ "settings" $s "serviceAccountName" "..." "automount" bool). */}}
+{{- define "mlflow.pod.spec" -}}
+{{- $v := .root.Values -}}
+serviceAccountName: {{ .serviceAccountName | default .settings.serviceAccountName | quote }}
+automountServiceAccountToken: {{ .automount | toJson }}
+{{- with $v.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- .settings.fragments.podSecurityContext | nindent 2 }}
+{{- end }}
+
+{{/* Image and security of a container running the MLflow image. Call with (dict "root" $ "settings" $s). */}}
+{{- define "mlflow.container.common" -}}
+image: {{ .settings.fragments.image }}
+imagePullPolicy: {{ .root.Values.image.pullPolicy | quote }}
+securityContext:
+  {{- .settings.fragments.securityContext | nindent 2 }}
+{{- end }}
+
+{{/* env of a main container: HOME and USER, the stores, the pod's own (.extraEnv, YAML text), then the user's env. */}}
+{{- define "mlflow.container.env" -}}
+env:
+  # The image has no USER and UID 1000 has no passwd entry: give Python a home on the
+  # writable /tmp and a user name (PyMySQL fails on import without one).
+  - name: HOME
+    value: /tmp
+  - name: USER
+    value: mlflow
+  {{- .settings.fragments.storeEnv | nindent 2 }}
+  {{- with .extraEnv }}
+  {{- . | nindent 2 }}
+  {{- end }}
+  {{- with .settings.fragments.env }}
+  {{- . | nindent 2 }}
+  {{- end }}
+{{- with .root.Values.envFrom }}
+envFrom:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* The data claim, mounted where the stores expect it. */}}
+{{- define "mlflow.volume.data" -}}
+- name: data
+  persistentVolumeClaim:
+    claimName: {{ .claimName | quote }}
+{{- end }}
+
+{{/*
+The tracking server's pod. Call with (dict "root" $ "settings" $s "annotations" map).
+*/}}
+{{- define "mlflow.serverPod" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $s := .settings -}}
+{{- $annotations := merge (dict) (.annotations | default dict) ($v.podAnnotations | default dict) -}}
+{{ include "mlflow.pod.metadata" (dict "settings" $s "component" "server" "labels" $v.podLabels "annotations" $annotations) }}
 spec:
-  serviceAccountName: {{ .serviceAccountName | default $s.serviceAccountName }}
-  {{- $automount := $v.serviceAccount.automountServiceAccountToken }}
-  {{- if and .server $s.rbac }}{{ $automount = true }}{{ end }}
-  automountServiceAccountToken: {{ $automount }}
-  {{- if .server }}
-  terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+  {{- include "mlflow.pod.spec" (dict "root" $root "settings" $s "automount" (or $v.serviceAccount.automountServiceAccountToken $s.rbac)) | nindent 2 }}
+  terminationGracePeriodSeconds: {{ int $v.terminationGracePeriodSeconds }}
   {{- with $v.priorityClassName }}
-  priorityClassName: {{ . }}
+  priorityClassName: {{ . | quote }}
   {{- end }}
-  {{- end }}
-  {{- with .restartPolicy }}
-  restartPolicy: {{ . }}
-  {{- end }}
-  {{- with $v.imagePullSecrets }}
-  imagePullSecrets:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  securityContext:
-    {{- $f.podSecurityContext | nindent 4 }}
-  {{- if or $authConfig (and .server $v.extraInitContainers) }}
+  {{- if or $s.auth $v.extraInitContainers }}
   initContainers:
-    {{- if $authConfig }}
+    {{- if $s.auth }}
     # Writes the basic-auth INI from the chart's Secret plus the credentials of your Secrets,
     # into a memory-backed volume: no credential reaches values, argv or a ConfigMap.
     - name: auth-config
-      image: {{ $f.image }}
-      imagePullPolicy: {{ $v.image.pullPolicy }}
+      {{- include "mlflow.container.common" . | nindent 6 }}
       command:
         - python
         - -c
-        - |
-          import configparser, os
-          config = configparser.ConfigParser(interpolation=None)
-          config.read("/etc/mlflow/auth-base/basic_auth.ini")
-          for key in ("admin_username", "admin_password", "database_uri"):
-              value = os.environ.get("AUTH_" + key.upper())
-              if value:
-                  config["mlflow"][key] = value.replace("%", "%%")
-          with open("/etc/mlflow/auth/basic_auth.ini", "w") as ini:
-              config.write(ini)
-          os.chmod("/etc/mlflow/auth/basic_auth.ini", 0o400)
+        - {{ $root.Files.Get "files/auth-config.py" | toYaml | indent 10 | trim }}
       env:
-        {{- with $v.auth.admin.existingSecret }}
-        - name: AUTH_ADMIN_USERNAME
-          valueFrom:
-            secretKeyRef:
-              name: {{ . }}
-              key: {{ $v.auth.admin.usernameKey }}
-        - name: AUTH_ADMIN_PASSWORD
-          valueFrom:
-            secretKeyRef:
-              name: {{ . }}
-              key: {{ $v.auth.admin.passwordKey }}
+        {{- if $v.auth.admin.existingSecret }}
+        {{- include "mlflow.adminEnv" (dict "root" $root "prefix" "AUTH_ADMIN_") | nindent 8 }}
         {{- end }}
-        {{- if or $s.authFromSecret (contains "$(" $s.authUri) }}
         {{- if contains "$(" $s.authUri }}
         {{- toYaml $v.mlflow.uriVariables | nindent 8 }}
         {{- end }}
+        {{- if or $s.authFromSecret (contains "$(" $s.authUri) }}
         {{- include "mlflow.authDatabaseEnv" (dict "settings" $s "name" "AUTH_DATABASE_URI") | nindent 8 }}
         {{- end }}
-      securityContext:
-        {{- $f.securityContext | nindent 8 }}
       resources:
         requests:
           cpu: 10m
@@ -122,52 +122,18 @@ spec:
         - name: auth
           mountPath: /etc/mlflow/auth
     {{- end }}
-    {{- if .server }}
     {{- with $v.extraInitContainers }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-    {{- end }}
   {{- end }}
   containers:
-    - name: {{ .name }}
-      image: {{ $f.image }}
-      imagePullPolicy: {{ $v.image.pullPolicy }}
+    - name: mlflow
+      {{- include "mlflow.container.common" . | nindent 6 }}
       command:
-        {{- .command | default "- mlflow" | nindent 8 }}
+        - mlflow
       args:
-        {{- .args | nindent 8 }}
-      env:
-        # The image has no USER and UID 1000 has no passwd entry: give Python a home on the
-        # writable /tmp and a user name (PyMySQL fails on import without one).
-        - name: HOME
-          value: /tmp
-        - name: USER
-          value: mlflow
-        {{- $f.storeEnv | nindent 8 }}
-        {{- if $authConfig }}
-        - name: MLFLOW_AUTH_CONFIG_PATH
-          value: /etc/mlflow/auth/basic_auth.ini
-        {{- with $v.auth.secretKey.existingSecret }}
-        - name: MLFLOW_FLASK_SERVER_SECRET_KEY
-          valueFrom:
-            secretKeyRef:
-              name: {{ . }}
-              key: {{ $v.auth.secretKey.key }}
-        {{- end }}
-        {{- end }}
-        {{- with .extraEnv }}
-        {{- . | nindent 8 }}
-        {{- end }}
-        {{- with $f.env }}
-        {{- . | nindent 8 }}
-        {{- end }}
-      {{- with $v.envFrom }}
-      envFrom:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      securityContext:
-        {{- $f.securityContext | nindent 8 }}
-      {{- if .server }}
+        {{- include "mlflow.serverArgs" . | nindent 8 }}
+      {{- include "mlflow.container.env" (dict "root" $root "settings" $s "extraEnv" (include "mlflow.serverEnv" .)) | nindent 6 }}
       ports:
         - name: {{ $s.portName }}
           containerPort: 5000
@@ -183,45 +149,44 @@ spec:
           port: {{ $s.portName }}
         {{- else }}
         httpGet:
-          path: {{ $s.healthPath }}
+          path: {{ $s.healthPath | quote }}
           port: {{ $s.portName }}
           scheme: {{ $s.scheme }}
         {{- end }}
-        initialDelaySeconds: {{ $p.initialDelaySeconds }}
-        periodSeconds: {{ $p.periodSeconds }}
-        timeoutSeconds: {{ $p.timeoutSeconds }}
-        failureThreshold: {{ $p.failureThreshold }}
+        initialDelaySeconds: {{ int $p.initialDelaySeconds }}
+        periodSeconds: {{ int $p.periodSeconds }}
+        timeoutSeconds: {{ int $p.timeoutSeconds }}
+        failureThreshold: {{ int $p.failureThreshold }}
       {{- end }}
       {{- end }}
-      {{- end }}
-      {{- if and .server (gt (int $v.preStopSleepSeconds) 0) }}
+      {{- if gt (int $v.preStopSleepSeconds) 0 }}
       lifecycle:
         # Keep serving while the endpoints and load balancers drop the pod, then stop.
         preStop:
           exec:
-            command: ["sleep", "{{ $v.preStopSleepSeconds }}"]
+            command: ["sleep", {{ int $v.preStopSleepSeconds | toString | quote }}]
       {{- end }}
-      {{- with .resources }}
+      {{- with $s.resources }}
       resources:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       volumeMounts:
         - name: tmp
           mountPath: /tmp
-        {{- if $data }}
+        {{- if $s.storage }}
         - name: data
-          mountPath: {{ $s.mountPath }}
+          mountPath: {{ $s.mountPath | quote }}
         {{- end }}
-        {{- if and .server $v.metrics.enabled }}
+        {{- if $v.metrics.enabled }}
         - name: metrics
           mountPath: /var/run/mlflow/metrics
         {{- end }}
-        {{- if and $s.tls (or .server .trustServer) }}
+        {{- if $s.tls }}
         - name: tls
           mountPath: /etc/mlflow/tls
           readOnly: true
         {{- end }}
-        {{- if $authConfig }}
+        {{- if $s.auth }}
         - name: auth
           mountPath: /etc/mlflow/auth
           readOnly: true
@@ -229,49 +194,34 @@ spec:
         {{- with $v.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-        {{- with .extraVolumeMounts }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-    {{- if and .server $v.extraContainers }}
-    {{- toYaml $v.extraContainers | nindent 4 }}
+    {{- with $v.extraContainers }}
+    {{- toYaml . | nindent 4 }}
     {{- end }}
   volumes:
     - name: tmp
       emptyDir: {}
-    {{- if $data }}
-    - name: data
-      persistentVolumeClaim:
-        claimName: {{ $s.claimName }}
+    {{- if $s.storage }}
+    {{- include "mlflow.volume.data" $s | nindent 4 }}
     {{- end }}
-    {{- if and .server $v.metrics.enabled }}
+    {{- if $v.metrics.enabled }}
     - name: metrics
       emptyDir: {}
     {{- end }}
-    {{- if and .server $s.tls }}
+    {{- if $s.tls }}
     - name: tls
       secret:
-        secretName: {{ $v.tls.secretName }}
+        secretName: {{ $v.tls.secretName | quote }}
         defaultMode: 0440
         items:
           - key: tls.crt
             path: tls.crt
           - key: tls.key
             path: tls.key
-    {{- else if and .trustServer $s.tls }}
-    # What clients verify the server with: the CA of tls.caKey, or else the served certificate
-    # itself (pinned); never the private key.
-    - name: tls
-      secret:
-        secretName: {{ $v.tls.secretName }}
-        defaultMode: 0440
-        items:
-          - key: {{ $v.tls.caKey | default "tls.crt" }}
-            path: ca.crt
     {{- end }}
-    {{- if $authConfig }}
+    {{- if $s.auth }}
     - name: auth-base
       secret:
-        secretName: {{ $s.fullname }}-auth
+        secretName: {{ $s.names.auth | quote }}
         defaultMode: 0440
     - name: auth
       emptyDir:
@@ -281,10 +231,6 @@ spec:
     {{- with $v.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-    {{- with .extraVolumes }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
-  {{- if .server }}
   {{- with $v.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}
@@ -303,10 +249,98 @@ spec:
     - {{ toYaml (merge (dict "labelSelector" (dict "matchLabels" ($s.selectorLabels | fromYaml))) .) | indent 6 | trim }}
     {{- end }}
   {{- end }}
-  {{- else }}
+{{- end }}
+
+{{/*
+A pod that runs once and ends: the migration Job, a GC run, the helm test. Call with a dict:
+  root, settings  as everywhere
+  component       app.kubernetes.io/component ("migrate", "gc", "test")
+  name            the container's name
+  podName         metadata.name, for a bare Pod
+  annotations     pod annotations
+  serviceAccountName  overrides the chart's ServiceAccount (hook pods that run before it exists)
+  command, args   YAML list text (command defaults to mlflow)
+  script          a file under files/ to run with python -c instead of command and args
+  env             env entries beyond HOME, USER and the stores, as YAML list text
+  resources       the container's resources
+  data            true mounts the data claim (when the chart has one)
+  trustServer     true mounts what verifies the server under TLS (tls.caKey, or else the served certificate)
+  extraVolumes, extraVolumeMounts  lists added to the pod
+  affinity        YAML text
+*/}}
+{{- define "mlflow.jobPod" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $s := .settings -}}
+{{- $data := and $s.storage .data -}}
+{{- $trust := and $s.tls .trustServer -}}
+{{ include "mlflow.pod.metadata" (dict "settings" $s "component" .component "annotations" .annotations "name" .podName) }}
+spec:
+  {{- include "mlflow.pod.spec" (dict "root" $root "settings" $s "serviceAccountName" .serviceAccountName "automount" $v.serviceAccount.automountServiceAccountToken) | nindent 2 }}
+  restartPolicy: Never
+  containers:
+    - name: {{ .name }}
+      {{- include "mlflow.container.common" . | nindent 6 }}
+      {{- if .script }}
+      command:
+        - python
+        - -c
+      args:
+        - {{ $root.Files.Get .script | toYaml | indent 10 | trim }}
+      {{- else }}
+      command:
+        - mlflow
+      args:
+        {{- .args | nindent 8 }}
+      {{- end }}
+      {{- include "mlflow.container.env" (dict "root" $root "settings" $s "extraEnv" .env) | nindent 6 }}
+      {{- with .resources }}
+      resources:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        {{- if $data }}
+        - name: data
+          mountPath: {{ $s.mountPath | quote }}
+        {{- end }}
+        {{- if $trust }}
+        - name: tls
+          mountPath: /etc/mlflow/tls
+          readOnly: true
+        {{- end }}
+        {{- with $v.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+        {{- with .extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+  volumes:
+    - name: tmp
+      emptyDir: {}
+    {{- if $data }}
+    {{- include "mlflow.volume.data" $s | nindent 4 }}
+    {{- end }}
+    {{- if $trust }}
+    # What clients verify the server with: the CA of tls.caKey, or else the served certificate
+    # itself (pinned); never the private key.
+    - name: tls
+      secret:
+        secretName: {{ $v.tls.secretName | quote }}
+        defaultMode: 0440
+        items:
+          - key: {{ $v.tls.caKey | default "tls.crt" | quote }}
+            path: ca.crt
+    {{- end }}
+    {{- with $v.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with .extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- with .affinity }}
   affinity:
     {{- . | nindent 4 }}
-  {{- end }}
   {{- end }}
 {{- end }}

@@ -41,6 +41,13 @@ public sealed class ValuesDocument
 
     private string ReadmePath => Path.Combine(root, "README.md");
 
+    /// <summary>
+    /// values.yaml's defaults as JSON, which the chart reads to give a section written empty
+    /// (`ingress:` with every line below commented out) its defaults back: Helm hands templates
+    /// neither values.yaml nor the defaults of a key the user set to null.
+    /// </summary>
+    private string DefaultsPath => Path.Combine(root, "charts", "files", "defaults.json");
+
     /// <summary>Every drift between values.yaml, the schema and the README, one sentence each.</summary>
     public IReadOnlyList<string> Check()
     {
@@ -82,6 +89,11 @@ public sealed class ValuesDocument
             }
         }
 
+        if (!File.Exists(DefaultsPath) || !JsonNode.DeepEquals(JsonNode.Parse(File.ReadAllText(DefaultsPath)), ValuesFile.Defaults(ValuesPath)))
+        {
+            problems.Add("charts/files/defaults.json differs from values.yaml's defaults; run the ValuesDoc tool with write");
+        }
+
         var readme = File.ReadAllText(ReadmePath);
         var start = readme.IndexOf(TableStart, StringComparison.Ordinal);
         var end = readme.IndexOf(TableEnd, StringComparison.Ordinal);
@@ -110,6 +122,8 @@ public sealed class ValuesDocument
         }
 
         File.WriteAllText(SchemaPath, Schema.ToJsonString(Indented) + "\n");
+        Directory.CreateDirectory(Path.GetDirectoryName(DefaultsPath)!);
+        File.WriteAllText(DefaultsPath, ValuesFile.Defaults(ValuesPath).ToJsonString(Indented) + "\n");
         var readme = File.ReadAllText(ReadmePath);
         var start = readme.IndexOf(TableStart, StringComparison.Ordinal);
         var end = readme.IndexOf(TableEnd, StringComparison.Ordinal);

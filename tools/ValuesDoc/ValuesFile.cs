@@ -76,6 +76,18 @@ public static partial class ValuesFile
         return result;
     }
 
+    /// <summary>The whole of values.yaml as JSON: every default, at every depth.</summary>
+    public static JsonObject Defaults(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StringReader(File.ReadAllText(path)))
+        {
+            yaml.Load(reader);
+        }
+
+        return (JsonObject)ToJson(yaml.Documents[0].RootNode)!;
+    }
+
     public static JsonNode? ToJson(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(c =>
