@@ -185,6 +185,11 @@ A memory quantity in MiB, rounded down, or -1 when it cannot be read (e.g. "2Gi"
 {{- else }}-1{{ end }}
 {{- end }}
 
+{{/* A count or a percentage as Kubernetes takes it: a number ("1" given as text becomes 1) or a quoted "25%". */}}
+{{- define "mlflow.intOrPercent" -}}
+{{- if regexMatch "^[0-9]+$" (toString .) }}{{ int64 . }}{{ else }}{{ toString . | quote }}{{ end }}
+{{- end }}
+
 {{/* Pod affinity that puts a pod on the node of a server pod: the one way to share a ReadWriteOnce claim. */}}
 {{- define "mlflow.nextToServer" -}}
 podAffinity:

@@ -167,7 +167,11 @@ header, and an explicit list replaces its defaults).
 
 {{/* strategy: Recreate over a local store or a single-node claim, otherwise a rolling update that never drops below the replica count. */}}
 {{- define "mlflow.settings.strategy" -}}
-{{- $strategy := .root.Values.deploymentStrategy -}}
+{{- $strategy := deepCopy (.root.Values.deploymentStrategy | default dict) -}}
+{{- with $strategy.rollingUpdate }}
+{{- /* A count given as text ("1") is a count: Kubernetes takes text only as a percentage. */}}
+{{- range $key, $val := . }}{{ if regexMatch "^[0-9]+$" (toString $val) }}{{ $_ := set $strategy.rollingUpdate $key (int64 $val) }}{{ end }}{{ end }}
+{{- end }}
 {{- if empty $strategy }}
 {{- if or .s.localStore .s.readWriteOnce }}
 {{- $strategy = dict "type" "Recreate" }}

@@ -13,6 +13,45 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail "mlflow: image.tag=latest is a moving target: pods restarted on different days would run different MLflow versions against one database schema; pin a release such as v3.16.0-full, or leave image.tag empty for the chart's appVersion" }}
 {{- end }}
 
+{{- /* Names: the Service takes the full name, and Kubernetes wants a DNS-1035 label there. */ -}}
+{{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $s.fullname) }}
+{{- if $v.fullnameOverride }}
+{{- fail (printf "mlflow: fullnameOverride=%q cannot name the Service: Kubernetes wants a DNS-1035 label there (lowercase letters, digits and '-', starting with a letter); choose another, e.g. mlflow" $v.fullnameOverride) }}
+{{- else }}
+{{- fail (printf "mlflow: the release name %q gives the Service name %q, which Kubernetes refuses: a Service name is a DNS-1035 label (lowercase letters, digits and '-', starting with a letter, no dots); install under another release name, or set fullnameOverride, e.g. fullnameOverride=mlflow" $.root.Release.Name $s.fullname) }}
+{{- end }}
+{{- end }}
+
+{{- /* Credentials in plain text, wherever a value reaches a pod. Store URIs have their own rules below. */ -}}
+{{- $places := list (list "mlflow.artifactsDestination" $m.artifactsDestination) (list "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot) -}}
+{{- range $key, $val := $vo }}
+{{- range $i, $item := (kindIs "slice" $val | ternary $val (list $val)) }}
+{{- $places = append $places (list (printf "server.value_options.%s" $key) $item) }}
+{{- end }}
+{{- end }}
+{{- range $i, $e := $v.env }}{{ if hasKey $e "value" }}{{ $places = append $places (list (printf "env[%d] (%s)" $i $e.name) $e.value) }}{{ end }}{{ end }}
+{{- range $places }}
+{{- $what := include "mlflow.credentialIn" (index . 1) }}
+{{- if $what }}
+{{- fail (printf "mlflow: %s carries %s in plain text, where anyone who can read the pod spec sees it; keep the secret in a Secret, define it as a variable in mlflow.uriVariables ({name: NAME, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}}) and write $(NAME) in its place" (index . 0) $what) }}
+{{- end }}
+{{- end }}
+{{- range $i, $e := $v.env }}
+{{- if and $e.value (regexMatch "(?i)(PASSWORD|PASSWD|SECRET|TOKEN|_KEY$)" $e.name) (not (regexMatch "(?i)_(FILE|PATH|DIR)$" $e.name)) (not (regexMatch "^\\$\\([A-Za-z_][A-Za-z0-9_]*\\)$" $e.value)) }}
+{{- fail (printf "mlflow: env[%d] sets %s as plain text, and its name says it holds a credential, which anyone who can read the pod spec would see; take it from a Secret: {name: %s, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}} (names ending in _FILE, _PATH or _DIR are locations and may be plain)" $i $e.name $e.name) }}
+{{- end }}
+{{- end }}
+{{- range $key, $uri := dict "mlflow.artifactsDestination" $m.artifactsDestination "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot }}
+{{- range regexFindAll "\\$\\([A-Za-z_][A-Za-z0-9_]*\\)" (toString $uri) -1 }}
+{{- $variable := trimSuffix ")" (trimPrefix "$(" .) }}
+{{- $defined := false }}
+{{- range $m.uriVariables }}{{ if eq .name $variable }}{{ $defined = true }}{{ end }}{{ end }}
+{{- if not $defined }}
+{{- fail (printf "mlflow: %s names $(%s), but mlflow.uriVariables defines no %s; add {name: %s, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}} to mlflow.uriVariables" $key $variable $variable $variable) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- /* Stores */ -}}
 {{- if and (eq (toString $v.storage.enabled) "false") $s.embedded }}
 {{- fail "mlflow: no backend store is configured and storage.enabled=false, so the built-in SQLite database has nowhere to live; set mlflow.backendStoreUri (or mlflow.backendStoreUriFrom for a URI with credentials), or set storage.enabled=true" }}
@@ -24,6 +63,9 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- end }}
 {{- if not (regexMatch "^((sqlite|file):/.*|(postgresql|postgres|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+|/.+)$" $uri) }}
 {{- fail (printf "mlflow: %s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
+{{- end }}
+{{- if regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $uri }}
+{{- fail (printf "mlflow: %s carries a password in a query parameter, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
 {{- end }}
 {{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
 {{- $password := regexReplaceAll "^[a-z0-9+]+://[^/@:]*:([^/@]*)@.*$" $uri "${1}" }}
@@ -177,8 +219,8 @@ server-side apply ("duplicate entries") and would quietly win or lose under Helm
 {{- fail "mlflow: ingress.enabled=true but ingress.hosts is empty; add a host, e.g. ingress.hosts[0].host=mlflow.example.com (it is also added to MLflow's allowed hosts)" }}
 {{- end }}
 {{- range $i, $h := $v.ingress.hosts }}
-{{- if not (regexMatch $hostPattern (toString $h.host)) }}
-{{- fail (printf "mlflow: ingress.hosts[%d].host=%q is not a DNS name; give a lowercase host such as mlflow.example.com, without scheme, port or path" $i (toString $h.host)) }}
+{{- if or (gt (len (toString $h.host)) 253) (not (regexMatch $hostPattern (toString $h.host))) }}
+{{- fail (printf "mlflow: ingress.hosts[%d].host=%q is not a DNS name; give a lowercase host of at most 253 characters such as mlflow.example.com, without scheme, port or path" $i (toString $h.host)) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -187,8 +229,8 @@ server-side apply ("duplicate entries") and would quietly win or lose under Helm
 {{- fail "mlflow: httpRoute.enabled=true but httpRoute.parentRefs is empty, so the route attaches to no Gateway; set httpRoute.parentRefs, e.g. [{name: public, namespace: gateway-system}]" }}
 {{- end }}
 {{- range $i, $h := $v.httpRoute.hostnames }}
-{{- if not (regexMatch $hostPattern (toString $h)) }}
-{{- fail (printf "mlflow: httpRoute.hostnames[%d]=%q is not a DNS name; give a lowercase host such as mlflow.example.com, without scheme, port or path" $i (toString $h)) }}
+{{- if or (gt (len (toString $h)) 253) (not (regexMatch $hostPattern (toString $h))) }}
+{{- fail (printf "mlflow: httpRoute.hostnames[%d]=%q is not a DNS name; give a lowercase host of at most 253 characters such as mlflow.example.com, without scheme, port or path" $i (toString $h)) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -283,5 +325,18 @@ server-side apply ("duplicate entries") and would quietly win or lose under Helm
 {{- end }}
 {{- if and (or (index $vo "dev") (has "dev" $v.server.flag_options)) (or (index $vo "app_name") $opts) }}
 {{- fail "mlflow: the dev option cannot be combined with server.value_options.app_name or a *_opts option (mlflow server refuses it); remove dev, which is for local development only" }}
+{{- end }}
+{{- end }}
+
+{{/*
+What credential a string carries in plain text, or "" when none: a password in the user part of a
+URI of any scheme (scheme://user:password@host), or a password-like query parameter (password=,
+sslpassword=, pwd=, token=, sig=, ...). A $(NAME) reference in their place is not a credential:
+the kubelet fills it in from a Secret.
+*/}}
+{{- define "mlflow.credentialIn" -}}
+{{- $text := toString . -}}
+{{- if regexMatch "^[A-Za-z][A-Za-z0-9+.-]*://[^/@?#]*:([^/@?#$]|\\$[^(])[^/@?#]*@" $text }}a password in the user part of a URI
+{{- else if regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $text }}a password-like query parameter
 {{- end }}
 {{- end }}
