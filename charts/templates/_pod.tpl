@@ -54,11 +54,11 @@ env:
   - name: USER
     value: mlflow
   {{- .settings.fragments.storeEnv | nindent 2 }}
-  {{- with .extraEnv }}
-  {{- . | nindent 2 }}
+  {{- if .extraEnv }}
+  {{- .extraEnv | nindent 2 }}
   {{- end }}
-  {{- with .settings.fragments.env }}
-  {{- . | nindent 2 }}
+  {{- if .settings.fragments.env }}
+  {{- .settings.fragments.env | nindent 2 }}
   {{- end }}
 {{- with .root.Values.envFrom }}
 envFrom:
@@ -339,8 +339,8 @@ spec:
     {{- with .extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-  {{- with .affinity }}
+  {{- if .affinity }}
   affinity:
-    {{- . | nindent 4 }}
+    {{- .affinity | nindent 4 }}
   {{- end }}
 {{- end }}

@@ -13,6 +13,12 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- fail "mlflow: image.tag=latest is a moving target: pods restarted on different days would run different MLflow versions against one database schema; pin a release such as v3.16.0-full, or leave image.tag empty for the chart's appVersion" }}
 {{- end }}
 
+{{- /* U+0085 (NEXT LINE): Helm's toYaml writes it as a space, so a value holding it cannot arrive as written. */ -}}
+{{- $user := omit $v "__mlflowSettings" -}}
+{{- if contains "\u0085" (toJson $user) }}
+{{- include "mlflow.refuseNextLine" (dict "value" $user "path" "") }}
+{{- end }}
+
 {{- /* Names: the Service takes the full name, and Kubernetes wants a DNS-1035 label there. */ -}}
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $s.fullname) }}
 {{- if $v.fullnameOverride }}
@@ -104,6 +110,19 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- range $mounts }}{{ if or (eq $path .) (hasPrefix (printf "%s/" .) $path) }}{{ $covered = true }}{{ end }}{{ end }}
 {{- if not $covered }}
 {{- fail (printf "mlflow: %s points at %s, which is not on a mounted volume: the root filesystem is read-only and nothing there survives a restart; set storage.enabled=true with storage.mountPath above that path (now %s), or mount a volume there with extraVolumes and extraVolumeMounts" (index $what 0) $path $s.mountPath) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- /* Every mount names a volume the pods have: extraVolumeMounts go to every pod, GC's own to the GC pod. */ -}}
+{{- $volumes := list "tmp" -}}
+{{- if $s.storage }}{{ $volumes = append $volumes "data" }}{{ end -}}
+{{- range $v.extraVolumes }}{{ $volumes = append $volumes .name }}{{ end -}}
+{{- $gcVolumes := $volumes -}}
+{{- range $v.garbageCollection.extraVolumes }}{{ $gcVolumes = append $gcVolumes .name }}{{ end -}}
+{{- range $what := list (list "extraVolumeMounts" $v.extraVolumeMounts $volumes "extraVolumes") (list "garbageCollection.extraVolumeMounts" $v.garbageCollection.extraVolumeMounts $gcVolumes "garbageCollection.extraVolumes") }}
+{{- range $i, $mount := index $what 1 }}
+{{- if not (has $mount.name (index $what 2)) }}
+{{- fail (printf "mlflow: %s[%d] mounts the volume %q, which the pod does not have, and Kubernetes would refuse the pod; add a volume of that name to %s (e.g. {name: %s, secret: {secretName: ...}}), or mount one of: %s" (index $what 0) $i $mount.name (index $what 3) $mount.name (join ", " (index $what 2))) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -338,5 +357,17 @@ the kubelet fills it in from a Secret.
 {{- $text := toString . -}}
 {{- if regexMatch "^[A-Za-z][A-Za-z0-9+.-]*://[^/@?#]*:([^/@?#$]|\\$[^(])[^/@?#]*@" $text }}a password in the user part of a URI
 {{- else if regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $text }}a password-like query parameter
+{{- end }}
+{{- end }}
+
+{{/* Fails naming the first value under .value (a map, list or string at .path) that holds U+0085. */}}
+{{- define "mlflow.refuseNextLine" -}}
+{{- $path := .path -}}
+{{- if kindIs "map" .value }}
+{{- range $key, $val := .value }}{{ include "mlflow.refuseNextLine" (dict "value" $val "path" (ternary $key (printf "%s.%s" $path $key) (eq $path ""))) }}{{ end }}
+{{- else if kindIs "slice" .value }}
+{{- range $i, $val := .value }}{{ include "mlflow.refuseNextLine" (dict "value" $val "path" (printf "%s[%d]" $path $i)) }}{{ end }}
+{{- else if and (kindIs "string" .value) (contains "\u0085" .value) }}
+{{- fail (printf "mlflow: %s holds the character U+0085 (NEXT LINE), which YAML reads as a line break, so the value could not arrive as written; remove it (write \\n for a line break)" $path) }}
 {{- end }}
 {{- end }}

@@ -136,6 +136,13 @@ public static class Helm
             string text => text,
             _ => Serializer.Serialize(values),
         };
+        // Helm 4.1 silently ignores a values file that is one line of JSON exactly 4096 bytes
+        // long (or 8192, ...) and renders the defaults; a final newline avoids it.
+        if (!yaml.EndsWith('\n'))
+        {
+            yaml += "\n";
+        }
+
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..16];
         var path = Path.Combine(WorkDir, $"values-{hash}.yaml");
         if (!File.Exists(path))
