@@ -129,7 +129,16 @@ never change it.
 */}}
 {{- define "mlflow.settings" -}}
 {{- if not (hasKey .Values "__mlflowSettings") }}
+{{- /* Only when a section is missing are the defaults read: files/sections lists every section. */}}
+{{- $complete := true }}
+{{- range splitList "\n" (.Files.Get "files/sections" | trim) }}
+{{- $node := $.Values }}
+{{- range splitList "." . }}{{ $node = index ($node | default dict) . }}{{ end }}
+{{- if not (kindIs "map" $node) }}{{ $complete = false }}{{ end }}
+{{- end }}
+{{- if not $complete }}
 {{- include "mlflow.restoreSections" (dict "values" .Values "defaults" (.Files.Get "files/defaults.json" | fromJson)) }}
+{{- end }}
 {{- $s := dict }}
 {{- $_ := set .Values "__mlflowSettings" $s }}
 {{- $in := dict "root" . "s" $s }}
@@ -153,7 +162,8 @@ never change it.
 A section written with nothing under it (`ingress:` after its lines were commented out) reaches
 the templates as missing: Helm drops a null. Every section whose default is a map gets its
 defaults back, at any depth; a null leaf keeps Helm's meaning (the default is removed).
-files/defaults.json holds values.yaml's defaults; tools/ValuesDoc writes it and the suite checks it.
+files/defaults.json holds values.yaml's defaults and files/sections the path of every section;
+tools/ValuesDoc writes both and the suite checks them.
 */}}
 {{- define "mlflow.restoreSections" -}}
 {{- $values := .values -}}

@@ -48,6 +48,27 @@ public sealed class ValuesDocument
     /// </summary>
     private string DefaultsPath => Path.Combine(root, "charts", "files", "defaults.json");
 
+    /// <summary>The dotted path of every section whose default is a map, one a line: what the chart checks before it reads defaults.json.</summary>
+    private string SectionsPath => Path.Combine(root, "charts", "files", "sections");
+
+    private string SectionsText => string.Join('\n', Sections(ValuesFile.Defaults(ValuesPath), "")) + "\n";
+
+    private static IEnumerable<string> Sections(JsonObject map, string prefix)
+    {
+        foreach (var (key, value) in map)
+        {
+            if (value is JsonObject child)
+            {
+                var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
+                yield return path;
+                foreach (var inner in Sections(child, path))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
     /// <summary>Every drift between values.yaml, the schema and the README, one sentence each.</summary>
     public IReadOnlyList<string> Check()
     {
@@ -94,6 +115,11 @@ public sealed class ValuesDocument
             problems.Add("charts/files/defaults.json differs from values.yaml's defaults; run the ValuesDoc tool with write");
         }
 
+        if (!File.Exists(SectionsPath) || File.ReadAllText(SectionsPath) != SectionsText)
+        {
+            problems.Add("charts/files/sections differs from values.yaml's sections; run the ValuesDoc tool with write");
+        }
+
         var readme = File.ReadAllText(ReadmePath);
         var start = readme.IndexOf(TableStart, StringComparison.Ordinal);
         var end = readme.IndexOf(TableEnd, StringComparison.Ordinal);
@@ -124,6 +150,7 @@ public sealed class ValuesDocument
         File.WriteAllText(SchemaPath, Schema.ToJsonString(Indented) + "\n");
         Directory.CreateDirectory(Path.GetDirectoryName(DefaultsPath)!);
         File.WriteAllText(DefaultsPath, ValuesFile.Defaults(ValuesPath).ToJsonString(Indented) + "\n");
+        File.WriteAllText(SectionsPath, SectionsText);
         var readme = File.ReadAllText(ReadmePath);
         var start = readme.IndexOf(TableStart, StringComparison.Ordinal);
         var end = readme.IndexOf(TableEnd, StringComparison.Ordinal);
