@@ -67,7 +67,8 @@ public sealed class DoctorCommandTests
 
         exit.Should().Be(1, err);
         var report = JsonSerializer.Deserialize<DoctorCommand.Report>(json, DoctorCommand.JsonOptions)!;
-        report.Chart.Should().Be("mlflow-0.2.0");
+        var version = File.ReadAllLines(Path.Combine(Repo.Chart, "Chart.yaml")).Single(l => l.StartsWith("version:", StringComparison.Ordinal))["version:".Length..].Trim();
+        report.Chart.Should().Be($"mlflow-{version}");
         report.Findings.Should().Contain(f => f.Area == "pods" && f.Verdict == Verdict.Fail && f.Evidence.Contains("has no pods"),
             "this API server has no controller, so the Deployment never gets its pods");
         report.Findings.Should().Contain(f => f.Area == "secrets" && f.Verdict == Verdict.Fail && f.Evidence.Contains("mlflow-db-secret, which does not exist"));

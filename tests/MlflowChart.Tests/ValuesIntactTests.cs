@@ -18,7 +18,7 @@ public sealed partial class ValuesIntactTests
         get
         {
             var data = new TheoryData<string, HelmVersion>();
-            foreach (var path in MapPaths(ValuesFile.Defaults(Path.Combine(Repo.Chart, "values.yaml")), ""))
+            foreach (var path in ValuesDocument.Sections(ValuesFile.Defaults(Path.Combine(Repo.Chart, "values.yaml"))))
             {
                 data.Add(path, HelmVersion.Helm3);
                 data.Add(path, HelmVersion.Helm4);
@@ -55,7 +55,7 @@ public sealed partial class ValuesIntactTests
     [Fact]
     public void The_sections_come_from_values_yaml()
     {
-        var sections = MapPaths(ValuesFile.Defaults(Path.Combine(Repo.Chart, "values.yaml")), "").ToList();
+        var sections = ValuesDocument.Sections(ValuesFile.Defaults(Path.Combine(Repo.Chart, "values.yaml"))).ToList();
 
         sections.Should().Contain(["mlflow", "ingress", "auth.admin", "probes.liveness", "storage", "server.allowedHosts", "podSecurityContext"]);
     }
@@ -181,22 +181,6 @@ public sealed partial class ValuesIntactTests
             "template", release, Repo.Chart, "--namespace", Helm.Namespace, "--kube-version", Helm.KubeVersion, "--values", Helm.WriteValues(values),
         };
         return new Render(helm, args, await Helm.RunAsync(helm, args));
-    }
-
-    private static IEnumerable<string> MapPaths(JsonObject map, string prefix)
-    {
-        foreach (var (key, value) in map)
-        {
-            if (value is JsonObject child)
-            {
-                var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
-                yield return path;
-                foreach (var inner in MapPaths(child, path))
-                {
-                    yield return inner;
-                }
-            }
-        }
     }
 
     [GeneratedRegex(@"^[a-z]([-a-z0-9]*[a-z0-9])?$")]

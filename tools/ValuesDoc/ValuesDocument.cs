@@ -53,7 +53,8 @@ public sealed class ValuesDocument
 
     private string SectionsText => string.Join('\n', Sections(ValuesFile.Defaults(ValuesPath), "")) + "\n";
 
-    private static IEnumerable<string> Sections(JsonObject map, string prefix)
+    /// <summary>The dotted path of every map under <paramref name="map"/>, parents before their children.</summary>
+    public static IEnumerable<string> Sections(JsonObject map, string prefix = "")
     {
         foreach (var (key, value) in map)
         {
