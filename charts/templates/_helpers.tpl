@@ -129,14 +129,8 @@ never change it.
 */}}
 {{- define "mlflow.settings" -}}
 {{- if not (hasKey .Values "__mlflowSettings") }}
-{{- /* Only when a section is missing are the defaults read: files/sections lists every section. */}}
-{{- $complete := true }}
-{{- range splitList "\n" (.Files.Get "files/sections" | trim) }}
-{{- $node := $.Values }}
-{{- range splitList "." . }}{{ $node = index ($node | default dict) . }}{{ end }}
-{{- if not (kindIs "map" $node) }}{{ $complete = false }}{{ end }}
-{{- end }}
-{{- if not $complete }}
+{{- /* Only when a section is missing are the defaults read (_sections.tpl checks them all). */}}
+{{- if not (include "mlflow.sectionsPresent" .Values) }}
 {{- include "mlflow.restoreSections" (dict "values" .Values "defaults" (.Files.Get "files/defaults.json" | fromJson)) }}
 {{- end }}
 {{- $s := dict }}
@@ -162,7 +156,7 @@ never change it.
 A section written with nothing under it (`ingress:` after its lines were commented out) reaches
 the templates as missing: Helm drops a null. Every section whose default is a map gets its
 defaults back, at any depth; a null leaf keeps Helm's meaning (the default is removed).
-files/defaults.json holds values.yaml's defaults and files/sections the path of every section;
+files/defaults.json holds values.yaml's defaults and _sections.tpl the check of every section;
 tools/ValuesDoc writes both and the suite checks them.
 */}}
 {{- define "mlflow.restoreSections" -}}

@@ -98,7 +98,8 @@ spec:
       command:
         - python
         - -c
-        - {{ $root.Files.Get "files/auth-config.py" | toYaml | indent 10 | trim }}
+        - |
+          {{- $root.Files.Get "files/auth-config.py" | trimSuffix "\n" | nindent 10 }}
       env:
         {{- if $v.auth.admin.existingSecret }}
         {{- include "mlflow.adminEnv" (dict "root" $root "prefix" "AUTH_ADMIN_") | nindent 8 }}
@@ -286,7 +287,8 @@ spec:
         - python
         - -c
       args:
-        - {{ $root.Files.Get .script | toYaml | indent 10 | trim }}
+        - |
+          {{- $root.Files.Get .script | trimSuffix "\n" | nindent 10 }}
       {{- else }}
       command:
         - mlflow

@@ -21,11 +21,13 @@ add 11 characters), other objects 253. Only a name that does not fit changes. */
       "auth" (printf "%s-auth" $fullname)
       "dashboard" (printf "%s-dashboard" $fullname)
       "clusterRole" (printf "%s-%s" $root.Release.Namespace $fullname)) }}
-{{- $_ := set .s "labels" (dict
-      "server" (include "mlflow.labels" (list $root "server"))
-      "migrate" (include "mlflow.labels" (list $root "migrate"))
-      "gc" (include "mlflow.labels" (list $root "gc"))
-      "test" (include "mlflow.labels" (list $root "test"))) }}
+{{- /* One label block, written for the server; the others differ only in their component. */ -}}
+{{- $server := include "mlflow.labels" (list $root "server") -}}
+{{- $labels := dict "server" $server -}}
+{{- range $component := list "migrate" "gc" "test" }}
+{{- $_ := set $labels $component (replace "app.kubernetes.io/component: \"server\"" (printf "app.kubernetes.io/component: %q" $component) $server) }}
+{{- end }}
+{{- $_ := set .s "labels" $labels }}
 {{- $_ := set .s "selectorLabels" (include "mlflow.selectorLabels" (list $root "server")) }}
 {{- $_ := set .s "rbac" (or (not (empty $root.Values.namespace_rbac.extraRules)) (not (empty $root.Values.cluster_rbac.extraRules))) }}
 {{- end }}

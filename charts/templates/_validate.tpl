@@ -111,7 +111,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- end }}
 {{- end }}
 {{- range $key, $uri := dict "mlflow.artifactsDestination" $m.artifactsDestination "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot }}
-{{- range regexFindAll "\\$\\([A-Za-z_][A-Za-z0-9_]*\\)" (toString $uri) -1 }}
+{{- range (contains "$(" (toString $uri) | ternary (regexFindAll "\\$\\([A-Za-z_][A-Za-z0-9_]*\\)" (toString $uri) -1) list) }}
 {{- $variable := trimSuffix ")" (trimPrefix "$(" .) }}
 {{- $defined := false }}
 {{- range $m.uriVariables }}{{ if eq .name $variable }}{{ $defined = true }}{{ end }}{{ end }}
@@ -133,7 +133,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- if not (regexMatch "^((sqlite|file):/.*|(postgresql|postgres|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+|/.+)$" $uri) }}
 {{- fail (printf "mlflow: %s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
 {{- end }}
-{{- if regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $uri }}
+{{- if and (contains "=" $uri) (regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $uri) }}
 {{- fail (printf "mlflow: %s carries a password in a query parameter, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
 {{- end }}
 {{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
@@ -417,9 +417,9 @@ sslpassword=, pwd=, token=, sig=, ...). A $(NAME) reference in their place is no
 the kubelet fills it in from a Secret.
 */}}
 {{- define "mlflow.credentialIn" -}}
-{{- $text := toString . -}}
-{{- if regexMatch "^[A-Za-z][A-Za-z0-9+.-]*://[^/@?#]*:([^/@?#$]|\\$[^(])[^/@?#]*@" $text }}a password in the user part of a URI
-{{- else if regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $text }}a password-like query parameter
+{{- $text := toString (. | default "") -}}
+{{- if and (contains "@" $text) (regexMatch "^[A-Za-z][A-Za-z0-9+.-]*://[^/@?#]*:([^/@?#$]|\\$[^(])[^/@?#]*@" $text) }}a password in the user part of a URI
+{{- else if and (contains "=" $text) (regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $text) }}a password-like query parameter
 {{- end }}
 {{- end }}
 

@@ -13,14 +13,15 @@ public sealed partial class TemplateQuotingTests
     private static readonly HashSet<string> TextDefines =
     [
         "mlflow.name", "mlflow.fullname", "mlflow.fit", "mlflow.serviceAccountName", "mlflow.image", "mlflow.localPath",
-        "mlflow.mebibytes", "mlflow.authIni", "mlflow.credentialIn", "mlflow.validate", "mlflow.refuseNextLine",
+        "mlflow.mebibytes", "mlflow.authIni", "mlflow.credentialIn", "mlflow.validate", "mlflow.refuseNextLine", "mlflow.sectionsPresent",
     ];
 
     /// <summary>
     /// Text the chart itself makes and that YAML cannot misread, placed as it is: the port name and
     /// scheme (http/https), label blocks built of quoted values, the pod fragments (built with
     /// quote and toYaml), the probe kind and resource name of the chart's own loops, a container
-    /// name the templates pass, YAML text built by includes, and the chart's own dashboard file.
+    /// name the templates pass, YAML text built by includes, and the chart's own files (the
+    /// dashboard, and the Python scripts placed as literal blocks).
     /// </summary>
     private static readonly Regex ChartMade = ChartMadePattern();
 
@@ -137,6 +138,6 @@ public sealed partial class TemplateQuotingTests
     [GeneratedRegex(@"^(""[^""]*""|[0-9]+|true|false)$")]
     private static partial Regex Literal();
 
-    [GeneratedRegex(@"^(\$s\.(portName|scheme|labels\.\w+|selectorLabels)|\$?\.settings\.fragments\.\w+|\$f\.\w+|index (\$s|\.settings)\.labels \.component|\.Values\.__mlflowSettings\.selectorLabels|\$kind|\$resource|\.name|\.args|\.extraEnv|\.affinity|\$text|\.Files\.Get ""dashboards/mlflow\.json""|ternary ""https"" ""http"" \$s\.tls|\$kind Probe)$")]
+    [GeneratedRegex(@"^(\$s\.(portName|scheme|labels\.\w+|selectorLabels)|\$?\.settings\.fragments\.\w+|\$f\.\w+|index (\$s|\.settings)\.labels \.component|\.Values\.__mlflowSettings\.selectorLabels|\$kind|\$resource|\.name|\.args|\.extraEnv|\.affinity|\$text|\.Files\.Get ""dashboards/mlflow\.json""|\$root\.Files\.Get (""files/auth-config\.py""|\.script)|ternary ""https"" ""http"" \$s\.tls|\$kind Probe)$")]
     private static partial Regex ChartMadePattern();
 }

@@ -48,10 +48,20 @@ public sealed class ValuesDocument
     /// </summary>
     private string DefaultsPath => Path.Combine(root, "charts", "files", "defaults.json");
 
-    /// <summary>The dotted path of every section whose default is a map, one a line: what the chart checks before it reads defaults.json.</summary>
-    private string SectionsPath => Path.Combine(root, "charts", "files", "sections");
+    /// <summary>
+    /// templates/_sections.tpl: one expression that is true when every section whose default is a
+    /// map is still a map, which the chart evaluates before it reads defaults.json.
+    /// </summary>
+    private string SectionsPath => Path.Combine(root, "charts", "templates", "_sections.tpl");
 
-    private string SectionsText => string.Join('\n', Sections(ValuesFile.Defaults(ValuesPath), "")) + "\n";
+    private string SectionsText =>
+        "{{/* Generated from values.yaml by tools/ValuesDoc (write); the suite checks it. True when every section\n" +
+        "whose default is a map is still a map, i.e. no section was left empty (see mlflow.restoreSections). */}}\n" +
+        "{{- define \"mlflow.sectionsPresent\" -}}\n" +
+        "{{- and\n" +
+        string.Concat(Sections(ValuesFile.Defaults(ValuesPath)).Select(s => $"      (kindIs \"map\" .{s})\n")) +
+        "  | ternary \"yes\" \"\" }}\n" +
+        "{{- end }}\n";
 
     /// <summary>The dotted path of every map under <paramref name="map"/>, parents before their children.</summary>
     public static IEnumerable<string> Sections(JsonObject map, string prefix = "")
@@ -118,7 +128,7 @@ public sealed class ValuesDocument
 
         if (!File.Exists(SectionsPath) || File.ReadAllText(SectionsPath) != SectionsText)
         {
-            problems.Add("charts/files/sections differs from values.yaml's sections; run the ValuesDoc tool with write");
+            problems.Add("charts/templates/_sections.tpl differs from values.yaml's sections; run the ValuesDoc tool with write");
         }
 
         var readme = File.ReadAllText(ReadmePath);
