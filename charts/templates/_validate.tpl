@@ -10,7 +10,7 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- $vo := $v.server.value_options | default dict -}}
 
 {{- if eq $v.image.tag "latest" }}
-{{- fail "mlflow: image.tag=latest is a moving target: pods restarted on different days would run different MLflow versions against one database schema; pin a release such as v3.16.0-full, or leave image.tag empty for the chart's appVersion" }}
+{{- fail (printf "mlflow: image.tag=latest is a moving target: pods restarted on different days would run different MLflow versions against one database schema; pin a release such as v%s-full, or leave image.tag empty for the chart's appVersion" .root.Chart.AppVersion) }}
 {{- end }}
 
 {{- /* U+0085 (NEXT LINE): Helm's toYaml writes it as a space, so a value holding it cannot arrive as written. */ -}}

@@ -67,8 +67,7 @@ public sealed class DoctorCommandTests
 
         exit.Should().Be(1, err);
         var report = JsonSerializer.Deserialize<DoctorCommand.Report>(json, DoctorCommand.JsonOptions)!;
-        var version = File.ReadAllLines(Path.Combine(Repo.Chart, "Chart.yaml")).Single(l => l.StartsWith("version:", StringComparison.Ordinal))["version:".Length..].Trim();
-        report.Chart.Should().Be($"mlflow-{version}");
+        report.Chart.Should().Be($"mlflow-{Repo.ChartField("version")}");
         report.Findings.Should().Contain(f => f.Area == "pods" && f.Verdict == Verdict.Fail && f.Evidence.Contains("has no pods"),
             "this API server has no controller, so the Deployment never gets its pods");
         report.Findings.Should().Contain(f => f.Area == "secrets" && f.Verdict == Verdict.Fail && f.Evidence.Contains("mlflow-db-secret, which does not exist"));
