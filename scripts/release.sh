@@ -73,6 +73,19 @@ if [ -z "$passphrase_file" ]; then
   (umask 077; printf '%s' "$MLFLOW_SIGN_PASSPHRASE" >"$passphrase_file")
 fi
 
+# The project's published key (scripts/release-key.sh writes it): only that key may sign.
+if [ -s signing/mlflow-helm.asc ]; then
+  mkdir -p "$work/gnupg" && chmod 700 "$work/gnupg"
+  published=$(gpg --homedir "$work/gnupg" --with-colons --import-options show-only --import signing/mlflow-helm.asc 2>/dev/null | awk -F: '/^fpr:/ { print $10; exit }')
+  annotated=$(sed -n 's/^[[:space:]]*fingerprint:[[:space:]]*//p' charts/Chart.yaml | head -1)
+  [ "$published" = "$annotated" ] ||
+    refuse "Chart.yaml's artifacthub.io/signKey names ${annotated:-no key}, but signing/mlflow-helm.asc is $published; make them the same key"
+  gpg --homedir "$work/gnupg" --batch --import "$keyring" >/dev/null 2>&1 || refuse "cannot read the secret keyring $keyring"
+  signing=$(gpg --homedir "$work/gnupg" --with-colons --fingerprint "$key" 2>/dev/null | awk -F: '/^fpr:/ { print $10; exit }')
+  [ "$signing" = "$published" ] ||
+    refuse "MLFLOW_SIGN_KEY \"$key\" is key ${signing:-(not in $keyring)}, but the project's published key is $published (signing/mlflow-helm.asc); sign with that key"
+fi
+
 # 5. Lint and the fast checks.
 "$helm" lint --strict charts >/dev/null || { "$helm" lint --strict charts >&2; refuse "helm lint --strict failed"; }
 if [ "$suite" = 1 ]; then

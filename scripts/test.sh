@@ -16,6 +16,9 @@ echo "helm 3: $("$HELM3_BIN" version --template '{{.Version}}')  helm 4: $("$HEL
 # kube-apiserver, etcd and kubectl for the API-server tests (skipped, with the reason, when missing).
 eval "$(bash scripts/setup-k8s.sh)"
 export KUBEBUILDER_ASSETS MLFLOW_CRDS
+# A real OCI registry and GnuPG for the release tests (skipped, with the reason, when missing).
+eval "$(bash scripts/setup-release-tools.sh)"
+export MLFLOW_REGISTRY_BIN MLFLOW_GPG_BIN
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build mlflow-helm.sln -c Release -nologo -clp:ErrorsOnly -v:quiet

@@ -20,14 +20,22 @@ public static class Helm
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly ConcurrentDictionary<string, Lazy<Task<Render>>> Renders = new();
     private static readonly ConcurrentDictionary<string, Lazy<Task<ProcessResult>>> Runs = new();
-    private static readonly SemaphoreSlim Slots = new(Math.Max(2, Environment.ProcessorCount * 2));
+    private static readonly SemaphoreSlim Slots = new(Math.Max(2, System.Environment.ProcessorCount * 2));
     private static readonly string WorkDir = Scratch.Folder("mlflow-chart-tests-");
     private static readonly ISerializer Serializer = new SerializerBuilder().Build();
+
+    /// <summary>Helm's cache, config and data folders for the suite (repositories, registry logins), kept apart from the user's.</summary>
+    public static IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>
+    {
+        ["HELM_CACHE_HOME"] = Path.Combine(WorkDir, "cache"),
+        ["HELM_CONFIG_HOME"] = Path.Combine(WorkDir, "config"),
+        ["HELM_DATA_HOME"] = Path.Combine(WorkDir, "data"),
+    };
 
     public static string Binary(HelmVersion version)
     {
         var variable = version == HelmVersion.Helm3 ? "HELM3_BIN" : "HELM4_BIN";
-        var fromEnv = Environment.GetEnvironmentVariable(variable);
+        var fromEnv = System.Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(fromEnv))
         {
             return fromEnv;
@@ -102,12 +110,7 @@ public static class Helm
     public static async Task<ProcessResult> RunAsync(
         HelmVersion version, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        var env = new Dictionary<string, string>
-        {
-            ["HELM_CACHE_HOME"] = Path.Combine(WorkDir, "cache"),
-            ["HELM_CONFIG_HOME"] = Path.Combine(WorkDir, "config"),
-            ["HELM_DATA_HOME"] = Path.Combine(WorkDir, "data"),
-        };
+        var env = new Dictionary<string, string>(Environment);
         if (environment is not null)
         {
             foreach (var (key, value) in environment)
