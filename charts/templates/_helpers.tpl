@@ -31,6 +31,7 @@ and reads its derived values from $s. The keys of $s:
   auth      auth authUri authFromSecret authSecretRef authSource
   hosts     tls portName scheme healthPath allowedHosts serviceHost trackingUri
   strategy  strategy rbac
+  openshift true when pods leave their IDs to OpenShift (openshift.adaptSecurityContext)
   fragments YAML every pod repeats: image podSecurityContext securityContext env storeEnv
 
 Rules every template keeps: a user string reaches the output only through quote, toJson or
@@ -142,10 +143,14 @@ never change it.
 {{- include "mlflow.settings.auth" $in }}
 {{- include "mlflow.settings.hosts" $in }}
 {{- include "mlflow.settings.strategy" $in }}
+{{- /* OpenShift's restricted-v2 assigns UID, GID and fsGroup per namespace and refuses pods that name others. */}}
+{{- $mode := .Values.openshift.adaptSecurityContext }}
+{{- $openshift := or (eq $mode "force") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "security.openshift.io/v1")) }}
+{{- $_ := set $s "openshift" $openshift }}
 {{- $_ := set $s "fragments" (dict
       "image" (include "mlflow.image" . | quote)
-      "podSecurityContext" (toYaml .Values.podSecurityContext)
-      "securityContext" (toYaml .Values.securityContext)
+      "podSecurityContext" (toYaml (ternary (omit (.Values.podSecurityContext | default dict) "runAsUser" "runAsGroup" "fsGroup") .Values.podSecurityContext $openshift))
+      "securityContext" (toYaml (ternary (omit (.Values.securityContext | default dict) "runAsUser" "runAsGroup") .Values.securityContext $openshift))
       "env" (ternary (toYaml .Values.env) "" (not (empty .Values.env)))
       "storeEnv" (include "mlflow.storeEnv" (dict "root" . "settings" $s))
     ) }}

@@ -144,6 +144,7 @@ header, and an explicit list replaces its defaults).
 {{- if $v.server.allowedHosts.derive }}
 {{- if $v.ingress.enabled }}{{ range $v.ingress.hosts }}{{ $hosts = append $hosts (toString .host) }}{{ end }}{{ end }}
 {{- if $v.httpRoute.enabled }}{{ range $v.httpRoute.hostnames }}{{ $hosts = append $hosts (toString .) }}{{ end }}{{ end }}
+{{- if and $v.route.enabled $v.route.host }}{{ $hosts = append $hosts (toString $v.route.host) }}{{ end }}
 {{- range $name := list $s.fullname (printf "%s.%s" $s.fullname $root.Release.Namespace) (printf "%s.%s.svc" $s.fullname $root.Release.Namespace) (printf "%s.%s.svc.%s" $s.fullname $root.Release.Namespace $v.clusterDomain) }}
 {{- $hosts = append $hosts $name }}
 {{- $hosts = append $hosts (printf "%s:%d" $name (int $v.service.port)) }}

@@ -58,7 +58,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- range $i, $t := $v.ingress.tls }}{{ range $j, $h := $t.hosts }}{{ $hosts = append $hosts (list (printf "ingress.tls[%d].hosts[%d]" $i $j) $h) }}{{ end }}{{ end -}}
 {{- $labelKeys := list -}}
 {{- $labelValues := list -}}
-{{- range $map := list "podLabels" "nodeSelector" "httpRoute.labels" "serviceMonitor.labels" "prometheusRule.labels" "grafanaDashboard.labels" "podAnnotations" "service.annotations" "serviceAccount.annotations" "ingress.annotations" "httpRoute.annotations" "grafanaDashboard.annotations" }}
+{{- range $map := list "podLabels" "nodeSelector" "httpRoute.labels" "route.labels" "serviceMonitor.labels" "prometheusRule.labels" "grafanaDashboard.labels" "podAnnotations" "service.annotations" "serviceAccount.annotations" "ingress.annotations" "httpRoute.annotations" "route.annotations" "grafanaDashboard.annotations" }}
 {{- $parts := splitList "." $map }}
 {{- $entries := index $v (first $parts) }}{{ if gt (len $parts) 1 }}{{ $entries = index ($entries | default dict) (last $parts) }}{{ end }}
 {{- range $key, $val := $entries | default dict }}
@@ -316,6 +316,34 @@ server-side apply ("duplicate entries") and would quietly win or lose under Helm
 {{- end }}
 {{- end }}
 {{- end }}
+{{- with $v.route }}{{ if .enabled }}
+{{- if not .host }}
+{{- fail "mlflow: route.enabled=true needs route.host: MLflow answers 403 to a host it was not told about, so the host OpenShift would generate cannot be used; set route.host, e.g. mlflow.apps.example.com" }}
+{{- end }}
+{{- if or (gt (len (toString .host)) 253) (not (regexMatch $hostPattern (toString .host))) (hasPrefix "*" (toString .host)) }}
+{{- fail (printf "mlflow: route.host=%q is not a DNS name; give a lowercase host of at most 253 characters such as mlflow.apps.example.com, without scheme, port or path" (toString .host)) }}
+{{- end }}
+{{- $host := .host }}
+{{- if $v.ingress.enabled }}{{ range $i, $h := $v.ingress.hosts }}{{ if eq (toString $h.host) (toString $host) }}
+{{- fail (printf "mlflow: route.host=%s is also ingress.hosts[%d].host: two routers would claim one name; keep the Route (OpenShift) or the Ingress, not both" $host $i) }}
+{{- end }}{{ end }}{{ end }}
+{{- $termination := .tls.termination | default (ternary "reencrypt" "edge" $s.tls) }}
+{{- if and (eq $termination "edge") $s.tls }}
+{{- fail "mlflow: route.tls.termination=edge with tls.enabled=true: the router would call the server's HTTPS port over plain HTTP; use reencrypt (or passthrough), or leave route.tls.termination empty" }}
+{{- end }}
+{{- if and (has $termination (list "reencrypt" "passthrough")) (not $s.tls) }}
+{{- fail (printf "mlflow: route.tls.termination=%s needs the server to serve HTTPS, but tls.enabled=false; set tls.enabled=true with tls.secretName, or use edge" $termination) }}
+{{- end }}
+{{- if and (eq $termination "passthrough") (or .path $v.server.staticPrefix) }}
+{{- fail "mlflow: route.tls.termination=passthrough cannot match a path (the router sees only encrypted bytes); remove route.path and server.staticPrefix, or use reencrypt" }}
+{{- end }}
+{{- if and (eq $termination "passthrough") (eq .tls.insecureEdgeTerminationPolicy "Allow") }}
+{{- fail "mlflow: route.tls.insecureEdgeTerminationPolicy=Allow does not work with passthrough (the router cannot serve plain HTTP for it); use Redirect or None" }}
+{{- end }}
+{{- if and .tls.destinationCACertificate (ne $termination "reencrypt") }}
+{{- fail (printf "mlflow: route.tls.destinationCACertificate only applies to reencrypt, but the termination is %s; remove it" $termination) }}
+{{- end }}
+{{- end }}{{ end }}
 {{- /* One match over them all; the loop only runs to name the culprit. */ -}}
 {{- if regexMatch "[/\\s@]" (join "," $s.allowedHosts) }}
 {{- range $s.allowedHosts }}

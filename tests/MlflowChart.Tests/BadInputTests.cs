@@ -170,6 +170,15 @@ public sealed class BadInputTests
         ("a cron schedule with a key in it", "garbageCollection: {schedule: \"0 2 * * 0\\n  suspend: true\"}", ["schedule"]),
         ("a fullname override that starts with a digit", "fullnameOverride: 1tracking", ["fullnameOverride=\"1tracking\"", "DNS-1035"]),
         ("an image repository with a newline", "image: {repository: \"ghcr.io/mlflow/mlflow\\n  command: [sh]\"}", ["repository"]),
+        ("a route without a host", "route: {enabled: true}", ["route.host", "403"]),
+        ("a route host with a scheme", "route: {enabled: true, host: \"https://m.apps.example.com\"}", ["route.host", "DNS name"]),
+        ("a route and an ingress of one host", "route: {enabled: true, host: m.example.com}\ningress: {enabled: true, hosts: [{host: m.example.com}]}", ["route.host=m.example.com", "ingress.hosts[0].host", "not both"]),
+        ("an edge route to a TLS server", "tls: {enabled: true, secretName: t}\nroute: {enabled: true, host: m.example.com, tls: {termination: edge}}", ["route.tls.termination=edge", "reencrypt"]),
+        ("a passthrough route to a plain server", "route: {enabled: true, host: m.example.com, tls: {termination: passthrough}}", ["route.tls.termination=passthrough", "tls.enabled=true"]),
+        ("a passthrough route with a path", "tls: {enabled: true, secretName: t}\nroute: {enabled: true, host: m.example.com, path: /mlflow, tls: {termination: passthrough}}", ["passthrough", "route.path"]),
+        ("a passthrough route that allows HTTP", "tls: {enabled: true, secretName: t}\nroute: {enabled: true, host: m.example.com, tls: {termination: passthrough, insecureEdgeTerminationPolicy: Allow}}", ["insecureEdgeTerminationPolicy=Allow", "Redirect"]),
+        ("a destination CA without reencrypt", "route: {enabled: true, host: m.example.com, tls: {destinationCACertificate: x}}", ["route.tls.destinationCACertificate", "reencrypt"]),
+        ("an unknown security context adaptation", "openshift: {adaptSecurityContext: always}", ["adaptSecurityContext"]),
         ("a store URI over two lines", "mlflow: {backendStoreUri: \"postgresql://db:5432/mlflow\\n  x: y\"}", ["backendStoreUri"]),
     ];
 

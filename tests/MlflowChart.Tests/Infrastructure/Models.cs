@@ -36,6 +36,7 @@ public static class Models
             ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ServiceMonitor),
             ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRule),
             ["external-secrets.io/v1/ExternalSecret"] = typeof(ExternalSecret),
+            ["route.openshift.io/v1/Route"] = typeof(Route),
         };
         return map;
     }
