@@ -32,6 +32,13 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 schema patterns: Helm compiles every pattern of the schema on every render, while a check here
 only costs for the values that are set. Each kind is one match over all its values; the loop
 that names the culprit only runs when that match fails. */ -}}
+{{- /* Most releases set none of them: one lazy `or` skips the whole section then. */ -}}
+{{- if or $v.tls.enabled $v.ingress.className $v.auth.secretKey.existingSecret $v.auth.admin.existingSecret $v.serviceMonitor.basicAuthSecret
+      $v.externalSecrets.provider $v.externalSecrets.secretName $v.storage.existingClaim $v.storage.storageClassName $v.priorityClassName
+      $v.serviceAccount.name $v.serviceMonitor.namespace $v.grafanaDashboard.namespace $v.imagePullSecrets $v.ingress.tls $v.httpRoute.parentRefs
+      $m.backendStoreUriFrom $m.registryStoreUriFrom $v.auth.databaseUriFrom $m.uriVariables $v.podLabels $v.nodeSelector $v.podAnnotations
+      $v.service.annotations $v.serviceAccount.annotations $v.ingress.annotations $v.httpRoute.labels $v.httpRoute.annotations
+      $v.route.labels $v.route.annotations $v.serviceMonitor.labels $v.prometheusRule.labels $v.grafanaDashboard.labels $v.grafanaDashboard.annotations }}
 {{- $refs := list $m.backendStoreUriFrom $m.registryStoreUriFrom $v.auth.databaseUriFrom -}}
 {{- $refPaths := list "mlflow.backendStoreUriFrom" "mlflow.registryStoreUriFrom" "auth.databaseUriFrom" -}}
 {{- range $i, $u := $m.uriVariables }}{{ with $u.valueFrom }}{{ $refs = append $refs . }}{{ $refPaths = append $refPaths (printf "mlflow.uriVariables[%d].valueFrom" $i) }}{{ end }}{{ end -}}
@@ -41,8 +48,9 @@ that names the culprit only runs when that match fails. */ -}}
       (list "externalSecrets.secretName" $v.externalSecrets.secretName) (list "storage.existingClaim" $v.storage.existingClaim)
       (list "priorityClassName" $v.priorityClassName) (list "serviceAccount.name" $v.serviceAccount.name) -}}
 {{- if ne (toString $v.storage.storageClassName) "-" }}{{ $names = append $names (list "storage.storageClassName" $v.storage.storageClassName) }}{{ end -}}
-{{- $keys := list (list "auth.secretKey.key" $v.auth.secretKey.key) (list "auth.admin.usernameKey" $v.auth.admin.usernameKey)
-      (list "auth.admin.passwordKey" $v.auth.admin.passwordKey) (list "tls.caKey" $v.tls.caKey) -}}
+{{- $keys := list (list "tls.caKey" $v.tls.caKey) -}}
+{{- if $v.auth.secretKey.existingSecret }}{{ $keys = append $keys (list "auth.secretKey.key" $v.auth.secretKey.key) }}{{ end -}}
+{{- if $v.auth.admin.existingSecret }}{{ $keys = concat $keys (list (list "auth.admin.usernameKey" $v.auth.admin.usernameKey) (list "auth.admin.passwordKey" $v.auth.admin.passwordKey)) }}{{ end -}}
 {{- range $i, $ref := $refs }}{{ with (dig "secretKeyRef" nil ($ref | default dict)) }}
 {{- $names = append $names (list (printf "%s.secretKeyRef.name" (index $refPaths $i)) .name) }}
 {{- $keys = append $keys (list (printf "%s.secretKeyRef.key" (index $refPaths $i)) .key) }}
@@ -85,6 +93,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- $value := toString (index . 1) }}
 {{- if or (gt (len $value) (int (index $kind 2))) (not (regexMatch (printf "^%s$" (index $kind 1)) $value)) }}
 {{- fail (printf (index $kind 3) (index . 0) $value) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
