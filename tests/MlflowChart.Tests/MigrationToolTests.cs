@@ -356,6 +356,36 @@ public sealed partial class MigrationToolTests
         result.Stderr.Should().Contain("| `backendStore.postgres.password` | changed |").And.Contain($"kubectl apply -n <namespace> -f {secrets}");
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_prints_the_usage_and_what_each_option_does(string flag)
+    {
+        var result = await Migrate(Scratch.Folder("chart-migrate-help-"), flag);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().StartWith("usage: ChartMigrate").And.Contain("--no-verify").And.Contain("Exit: 0 converted");
+    }
+
+    [Fact]
+    public async Task Bitnami_command_line_options_the_chart_owns_go_to_its_own_values()
+    {
+        var (dir, file) = await SourceAsync("""
+            tracking:
+              extraArgs: ["--static-prefix=/mlflow", "--host", "0.0.0.0", "--port", "5001", "--expose-prometheus", "/tmp/metrics", "--workers", "2"]
+            """);
+        var output = Path.Combine(dir, "new.yaml");
+
+        var result = await Migrate(dir, "--from", "bitnami", file, "-o", output, "--helm", Helm.Binary(HelmVersion.Helm4));
+
+        result.ExitCode.Should().Be(0, $"this chart accepts the converted values:\n{result.Stderr}");
+        var values = await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken);
+        var render = (await Helm.TemplateAsync(HelmVersion.Helm4, values)).ShouldSucceed();
+        var args = render.ServerContainer().Args;
+        args.Should().Contain("--static-prefix=/mlflow").And.Contain("--workers=2").And.Contain("--expose-prometheus=/var/run/mlflow/metrics");
+        args.Should().NotContain(a => a.Contains("5001")).And.Contain("5000", "the chart keeps its port; clients keep service.port");
+    }
+
     private static Task<ProcessResult> Migrate(string dir, params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChartMigrate.dll"), .. args], TimeSpan.FromSeconds(90), workingDirectory: dir);
 

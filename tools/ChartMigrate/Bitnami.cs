@@ -8,6 +8,16 @@ public static class Bitnami
 {
     private const string Runs = "not carried: this chart runs the tracking server only; run MLflow projects as their own Jobs";
 
+    /// <summary>`mlflow server` options this chart sets from values of its own, and the value each goes to ("" for none).</summary>
+    private static readonly Dictionary<string, string> ChartOwned = new()
+    {
+        ["static_prefix"] = "server.staticPrefix",
+        ["backend_store_uri"] = "mlflow.backendStoreUri",
+        ["registry_store_uri"] = "mlflow.registryStoreUri",
+        ["default_artifact_root"] = "mlflow.defaultArtifactRoot",
+        ["artifacts_destination"] = "mlflow.artifactsDestination",
+    };
+
     public static void Convert(Migration m, ChartSchema schema)
     {
         Global(m);
@@ -106,6 +116,22 @@ public static class Bitnami
                 {
                     Values.Set(m.Target, "server.workers", workers);
                 }
+                else if (ChartOwned.TryGetValue(key, out var own) && text is not null)
+                {
+                    // Options this chart sets from values of its own: the command line cannot carry them.
+                    if (own.Length > 0)
+                    {
+                        Values.Set(m.Target, own, text);
+                    }
+                }
+                else if (key is "host" or "port")
+                {
+                    // The chart listens on 0.0.0.0:5000 (probes and Service depend on it); clients keep service.port.
+                }
+                else if (key == "expose_prometheus")
+                {
+                    Values.Set(m.Target, "metrics.enabled", true);
+                }
                 else if (text is null)
                 {
                     Values.Append(m.Target, "server.flag_options", key);
@@ -116,7 +142,7 @@ public static class Bitnami
                 }
             }
 
-            m.Used($"{t}.extraArgs", "server.value_options", "read as a command line (--flag=value or --flag value): each option became a value_options key, bare flags flag_options, --workers server.workers");
+            m.Used($"{t}.extraArgs", "server.value_options", "read as a command line (--flag=value or --flag value): each option became a value_options key, bare flags flag_options; options the chart sets itself went to its own values (--workers server.workers, --static-prefix server.staticPrefix, store URIs mlflow.*, --expose-prometheus metrics.enabled) or were dropped (--host and --port: the chart listens on 0.0.0.0:5000)");
         }
 
         m.Change($"{t}.runUpgradeDB", "migrations.enabled", true, "schema migrations always run here, in a Helm hook Job before install and upgrade");

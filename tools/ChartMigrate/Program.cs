@@ -21,6 +21,12 @@ namespace MlflowChart.Migrate
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
+            if (args.Any(a => a is "-h" or "--help"))
+            {
+                stdout.WriteLine(Options.Help);
+                return Accepted;
+            }
+
             try
             {
                 var options = Options.Parse(args);
@@ -111,6 +117,30 @@ namespace MlflowChart.Migrate
         string Namespace = "mlflow", bool Verify = true, string? Helm = null, bool Force = false)
     {
         private const string Usage = "usage: ChartMigrate [--from community|bitnami|upstream] [-o FILE] [--report FILE] [--secrets FILE] [--force] [--release NAME] [--namespace NAME] [--no-verify] [--helm PATH] SOURCE";
+
+        /// <summary>What --help prints: the usage, then what each option does.</summary>
+        public const string Help = Usage + """
+
+
+            Converts a values file of community-charts/mlflow, bitnami/mlflow or the upstream
+            mlflow/mlflow chart into values for this chart, renders the result with this chart to
+            prove it, and reports what happened to every source key.
+
+              SOURCE             the old chart's values file
+              --from CHART       community, bitnami or upstream (default: told from the keys)
+              -o, --output FILE  write the converted values there (default: standard output)
+              --report FILE      write the report there (default: standard error)
+              --secrets FILE     where credentials go, as a Secret manifest (default: beside -o)
+              --force            replace an existing secrets file
+              --release NAME     the release name the values are rendered for (default: mlflow)
+              -n, --namespace NS the namespace (default: mlflow)
+              --no-verify        do not render the result with this chart
+              --helm PATH        the helm binary for that render (default: HELM_BIN, then PATH)
+              -h, --help         this text
+
+            Exit: 0 converted and accepted by the chart, 3 converted but refused by the chart
+            (its sentence is printed), 2 not converted (one line says why).
+            """;
 
         public static Options Parse(string[] args)
         {
