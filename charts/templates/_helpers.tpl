@@ -85,14 +85,6 @@ app.kubernetes.io/part-of: mlflow
 app.kubernetes.io/managed-by: {{ $root.Release.Service | quote }}
 {{- end }}
 
-{{- define "mlflow.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create }}
-{{- default (include "mlflow.fullname" .) .Values.serviceAccount.name }}
-{{- else }}
-{{- default "default" .Values.serviceAccount.name }}
-{{- end }}
-{{- end }}
-
 {{/* The image reference: repository:tag, or repository@digest when a digest is pinned. */}}
 {{- define "mlflow.image" -}}
 {{- $i := .Values.image -}}

@@ -10,7 +10,8 @@ top of _helpers.tpl). A later part may read what an earlier one wrote; none fail
 {{- $fullname := include "mlflow.fullname" $root -}}
 {{- $_ := set .s "name" (include "mlflow.name" $root) }}
 {{- $_ := set .s "fullname" $fullname }}
-{{- $_ := set .s "serviceAccountName" (include "mlflow.serviceAccountName" $root) }}
+{{- $sa := $root.Values.serviceAccount }}
+{{- $_ := set .s "serviceAccountName" (default ($sa.create | ternary $fullname "default") $sa.name) }}
 {{- /* Limits: Job and Pod names 63 (they become labels and host names), a CronJob 52 (its Jobs
 add 11 characters), other objects 253. Only a name that does not fit changes. */ -}}
 {{- $_ := set .s "names" (dict

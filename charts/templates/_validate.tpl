@@ -119,12 +119,13 @@ that names the culprit only runs when that match fails. */ -}}
 {{- fail (printf "mlflow: env[%d] sets %s as plain text, and its name says it holds a credential, which anyone who can read the pod spec would see; take it from a Secret: {name: %s, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}} (names ending in _FILE, _PATH or _DIR are locations and may be plain)" $i $e.name $e.name) }}
 {{- end }}
 {{- end }}
-{{- range $key, $uri := dict "mlflow.artifactsDestination" $m.artifactsDestination "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot }}
+{{- /* A $(NAME) in a URI is filled in by the kubelet from mlflow.uriVariables, which must define it. */ -}}
+{{- $defined := list -}}
+{{- range $m.uriVariables }}{{ $defined = append $defined .name }}{{ end -}}
+{{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri "mlflow.artifactsDestination" $m.artifactsDestination "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot }}
 {{- range (contains "$(" (toString $uri) | ternary (regexFindAll "\\$\\([A-Za-z_][A-Za-z0-9_]*\\)" (toString $uri) -1) list) }}
 {{- $variable := trimSuffix ")" (trimPrefix "$(" .) }}
-{{- $defined := false }}
-{{- range $m.uriVariables }}{{ if eq .name $variable }}{{ $defined = true }}{{ end }}{{ end }}
-{{- if not $defined }}
+{{- if not (has $variable $defined) }}
 {{- fail (printf "mlflow: %s names $(%s), but mlflow.uriVariables defines no %s; add {name: %s, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}} to mlflow.uriVariables" $key $variable $variable $variable) }}
 {{- end }}
 {{- end }}
@@ -142,7 +143,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- if not (regexMatch "^((sqlite|file):/.*|(postgresql|postgres|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+|/.+)$" $uri) }}
 {{- fail (printf "mlflow: %s=%q is not a store URI MLflow understands; use sqlite:////absolute/path.db, postgresql://host:5432/db, mysql+pymysql://host:3306/db, mssql+pyodbc://host/db, or an absolute path for a file store" $key $uri) }}
 {{- end }}
-{{- if and (contains "=" $uri) (regexMatch "(?i)[?&;]([a-z0-9_.-]*(password|passwd|secret|token|credential)[a-z0-9_.-]*|pwd|sig)=([^&$]|\\$[^(])" $uri) }}
+{{- if eq (include "mlflow.credentialIn" $uri) "a password-like query parameter" }}
 {{- fail (printf "mlflow: %s carries a password in a query parameter, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
 {{- end }}
 {{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
@@ -150,11 +151,6 @@ that names the culprit only runs when that match fails. */ -}}
 {{- $variable := regexReplaceAll "^\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)$" $password "${1}" }}
 {{- if eq $variable $password }}
 {{- fail (printf "mlflow: %s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
-{{- end }}
-{{- $defined := false }}
-{{- range $m.uriVariables }}{{ if eq .name $variable }}{{ $defined = true }}{{ end }}{{ end }}
-{{- if not $defined }}
-{{- fail (printf "mlflow: %s takes its password from $(%s), but mlflow.uriVariables defines no %s; add {name: %s, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}} to mlflow.uriVariables" $key $variable $variable $variable) }}
 {{- end }}
 {{- end }}
 {{- if regexMatch "^sqlite:///[^/]" $uri }}
