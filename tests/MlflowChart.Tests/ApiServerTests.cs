@@ -92,6 +92,23 @@ public sealed class ApiServerTests
         apply.Stderr.Should().Contain("revisionHistoryLimitt").And.Contain("field not declared in schema");
     }
 
+    /// <summary>
+    /// The manifest must pass a server-side dry run with strict validation. Where no API server
+    /// can run here this asserts nothing: the caller's render checks stand alone.
+    /// </summary>
+    internal static async Task ShouldBeAcceptedIfServerAsync(string manifest, string because)
+    {
+        if (ApiServer.MissingReason is not null)
+        {
+            return;
+        }
+
+        var api = await ApiServer.RequireAsync();
+        await api.NamespaceAsync(Helm.Namespace);
+        var apply = await ServerDryRunAsync(api, manifest);
+        apply.Succeeded.Should().BeTrue($"{because}:\n{apply.Stderr}");
+    }
+
     internal static async Task<ProcessResult> ServerDryRunAsync(ApiServer api, string manifest)
     {
         var file = Path.Combine(api.Dir, $"manifest-{Guid.NewGuid():N}.yaml");

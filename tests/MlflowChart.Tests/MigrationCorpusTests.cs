@@ -234,7 +234,7 @@ public sealed partial class MigrationCorpusTests
 
                 break;
             case "image":
-                server.Image.Should().Be(expected == "chart default" ? $"ghcr.io/mlflow/mlflow:v{ChartAppVersion()}-full" : expected, because);
+                server.Image.Should().Be(expected == "chart default" ? Repo.DefaultImage : expected, because);
                 break;
             case "service":
                 var service = render.All<V1Service>().Single(s => s.Spec.ClusterIP != "None");
@@ -311,9 +311,6 @@ public sealed partial class MigrationCorpusTests
     private static string SecretRef(V1EnvVar env) =>
         env.ValueFrom?.SecretKeyRef is { } r ? $"{r.Name}/{r.Key}" : $"(not from a Secret: {env.Value})";
 
-    private static string ChartAppVersion() =>
-        AppVersionLine().Match(File.ReadAllText(Path.Combine(Repo.Chart, "Chart.yaml"))).Groups[1].Value;
-
     /// <summary>`# expect SETTING: VALUE` lines of a corpus file.</summary>
     private static List<(string Setting, string Expected)> Expectations(string text) =>
         ExpectLine().Matches(text).Select(m => (m.Groups[1].Value.Trim(), m.Groups[2].Value.Trim())).ToList();
@@ -339,7 +336,4 @@ public sealed partial class MigrationCorpusTests
 
     [GeneratedRegex(@"^# expect ([a-zA-Z_ ]+?|env [A-Z0-9_]+): (.+)$", RegexOptions.Multiline)]
     private static partial Regex ExpectLine();
-
-    [GeneratedRegex(@"^appVersion:\s*""?([^""\s]+)""?", RegexOptions.Multiline)]
-    private static partial Regex AppVersionLine();
 }

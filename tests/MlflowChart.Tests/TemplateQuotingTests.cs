@@ -12,7 +12,7 @@ public sealed partial class TemplateQuotingTests
     /// <summary>Defines that return plain text for their callers to quote (names, paths, the INI, checks), not YAML.</summary>
     private static readonly HashSet<string> TextDefines =
     [
-        "mlflow.name", "mlflow.fullname", "mlflow.fit", "mlflow.serviceAccountName", "mlflow.image", "mlflow.localPath",
+        "mlflow.name", "mlflow.fullname", "mlflow.fit", "mlflow.image", "mlflow.localPath",
         "mlflow.mebibytes", "mlflow.authIni", "mlflow.credentialIn", "mlflow.validate", "mlflow.refuseNextLine", "mlflow.sectionsPresent",
     ];
 
