@@ -21,7 +21,9 @@ and reads its derived values from $s. The keys of $s:
                                   auth (Secret), dashboard (ConfigMap), clusterRole
             serviceAccountName    the server pods' ServiceAccount
             labels.<component>    the label block of server, migrate, gc and test objects
-            selectorLabels        the server's selector (immutable on upgrade)
+            selectorLabels        the server pods' labels (PDB, NetworkPolicy, affinity)
+            workloadSelector      the Deployment's and Service's selector: name and instance
+                                  (upstream's), or the live Deployment's (immutable)
   stores    embedded              true when the built-in SQLite default is used
             backendKind           sqlite | file | database | secret (URI in a Secret)
             backendUri backendPath  the backend URI, and its local path when it has one

@@ -88,8 +88,33 @@ spec:
   {{- with $v.priorityClassName }}
   priorityClassName: {{ . | quote }}
   {{- end }}
-  {{- if or $s.auth $v.extraInitContainers }}
+  {{- if or $s.auth $s.migrateInPod $v.extraInitContainers }}
   initContainers:
+    {{- if $s.migrateInPod }}
+    # Prepares the SQLite database on the claim before the server starts (the schema of a new
+    # database, mlflow db upgrade of an existing one, the basic-auth users); one pod runs at a time.
+    - name: migrate
+      {{- include "mlflow.container.common" . | nindent 6 }}
+      command:
+        - python
+        - -c
+      args:
+        - |
+          {{- $root.Files.Get "files/migrate.py" | trimSuffix "\n" | nindent 10 }}
+      {{- include "mlflow.container.env" (dict "root" $root "settings" $s "extraEnv" (include "mlflow.migrateEnv" .)) | nindent 6 }}
+      {{- with $v.migrations.resources }}
+      resources:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        - name: data
+          mountPath: {{ $s.mountPath | quote }}
+        {{- with $v.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    {{- end }}
     {{- if $s.auth }}
     # Writes the basic-auth INI from the chart's Secret plus the credentials of your Secrets,
     # into a memory-backed volume: no credential reaches values, argv or a ConfigMap.

@@ -18,7 +18,7 @@ add 11 characters), other objects 253. Only a name that does not fit changes. */
       "migrate" (include "mlflow.fit" (dict "name" $fullname "suffix" "-migrate" "max" 63))
       "gc" (include "mlflow.fit" (dict "name" $fullname "suffix" "-gc" "max" 52))
       "test" (include "mlflow.fit" (dict "name" $fullname "suffix" "-test" "max" 63))
-      "data" (printf "%s-data" $fullname)
+      "data" $fullname
       "auth" (printf "%s-auth" $fullname)
       "dashboard" (printf "%s-dashboard" $fullname)
       "clusterRole" (printf "%s-%s" $root.Release.Namespace $fullname)) }}
@@ -30,6 +30,20 @@ add 11 characters), other objects 253. Only a name that does not fit changes. */
 {{- end }}
 {{- $_ := set .s "labels" $labels }}
 {{- $_ := set .s "selectorLabels" (include "mlflow.selectorLabels" (list $root "server")) }}
+{{- /* The Deployment's and the Service's selector: name and instance, as the upstream chart writes
+it, so its releases upgrade in place. A live Deployment of this release keeps the selector it was
+created with (0.1 and 0.2 added the component), since a selector cannot change. */ -}}
+{{- $workload := printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s" (.s.name | quote) ($root.Release.Name | quote) -}}
+{{- $live := lookup "apps/v1" "Deployment" $root.Release.Namespace $fullname -}}
+{{- with dig "spec" "selector" "matchLabels" dict $live }}
+{{- $podLabels := $server | fromYaml }}
+{{- $fits := true }}
+{{- range $k, $val := . }}{{ if ne (toString (index $podLabels $k)) (toString $val) }}{{ $fits = false }}{{ end }}{{ end }}
+{{- if and $fits (eq (dig "metadata" "annotations" "meta.helm.sh/release-name" "" $live) $root.Release.Name) }}
+{{- $workload = toYaml . | trim }}
+{{- end }}
+{{- end }}
+{{- $_ := set .s "workloadSelector" $workload }}
 {{- $_ := set .s "rbac" (or (not (empty $root.Values.namespace_rbac.extraRules)) (not (empty $root.Values.cluster_rbac.extraRules))) }}
 {{- end }}
 
@@ -65,7 +79,21 @@ add 11 characters), other objects 253. Only a name that does not fit changes. */
 {{- $_ := set .s "artifactsPath" $artifactsPath }}
 {{- $_ := set .s "serveArtifacts" (not $noServe) }}
 {{- $_ := set .s "storage" $storage }}
-{{- $_ := set .s "claimName" (default .s.names.data $v.storage.existingClaim) }}
+{{- /* The claim is named like the upstream chart's, so its releases keep their data. A release
+of this chart's 0.1 or 0.2 keeps the `<fullname>-data` claim it made (helm upgrade looks it up;
+under helm template, set storage.existingClaim). */ -}}
+{{- $claim := .s.names.data -}}
+{{- if and $storage (empty $v.storage.existingClaim) }}
+{{- $legacy := printf "%s-data" .s.fullname }}
+{{- if eq (dig "metadata" "annotations" "meta.helm.sh/release-name" "" (lookup "v1" "PersistentVolumeClaim" .root.Release.Namespace $legacy)) .root.Release.Name }}
+{{- $claim = $legacy }}
+{{- end }}
+{{- end }}
+{{- $_ := set .s "claimName" (default $claim $v.storage.existingClaim) }}
+{{- /* SQLite on the chart's own claim is migrated by an init container of the (single) server pod:
+a hook Job would wait on a claim that helm install, an upgrade from another chart, or an Argo CD
+first sync only creates after the hooks. */ -}}
+{{- $_ := set .s "migrateInPod" (and $v.migrations.enabled (eq $backendKind "sqlite") $storage (empty $v.storage.existingClaim)) }}
 {{- $_ := set .s "mountPath" $mountPath }}
 {{- $_ := set .s "readWriteOnce" (and $storage (has $v.storage.accessMode (list "ReadWriteOnce" "ReadWriteOncePod"))) }}
 {{- $_ := set .s "localStore" (or (eq $backendKind "sqlite") (eq $backendKind "file")) }}

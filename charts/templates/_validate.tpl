@@ -359,7 +359,7 @@ server-side apply ("duplicate entries") and would quietly win or lose under Helm
 {{- end }}
 
 {{- /* Migrations */ -}}
-{{- if and $v.migrations.enabled (eq $s.backendKind "sqlite") (eq $v.storage.accessMode "ReadWriteOncePod") $s.storage }}
+{{- if and $v.migrations.enabled (eq $s.backendKind "sqlite") (eq $v.storage.accessMode "ReadWriteOncePod") $s.storage (not $s.migrateInPod) }}
 {{- fail "mlflow: migrations.enabled=true on SQLite with storage.accessMode=ReadWriteOncePod would wait forever: the migration Job cannot mount the claim while the server holds it; use storage.accessMode=ReadWriteOnce, or set migrations.enabled=false and run mlflow db upgrade yourself" }}
 {{- end }}
 

@@ -100,7 +100,7 @@ public sealed class BadInputTests
         ("route without a gateway", "httpRoute: {enabled: true, hostnames: [ml.example.com]}", ["httpRoute.parentRefs"]),
         ("route hostname with a port", "httpRoute: {enabled: true, parentRefs: [{name: gw}], hostnames: [\"ml.example.com:443\"]}", ["httpRoute.hostnames[0]", "without scheme, port or path"]),
         ("allowed host given as a URL", "server: {value_options: {allowed_hosts: \"https://mlflow.example.com/\"}}", ["allowed_hosts", "https://mlflow.example.com/", "bare names"]),
-        ("migrations on a ReadWriteOncePod SQLite claim", "storage: {accessMode: ReadWriteOncePod}", ["migrations.enabled=true", "ReadWriteOncePod", "ReadWriteOnce"]),
+        ("migrations on a ReadWriteOncePod SQLite claim", "storage: {accessMode: ReadWriteOncePod, existingClaim: mlflow-db}", ["migrations.enabled=true", "ReadWriteOncePod", "ReadWriteOnce"]),
         ("ServiceMonitor without metrics", "serviceMonitor: {enabled: true}", ["serviceMonitor.enabled=true", "metrics.enabled=true"]),
         ("alerts without metrics", "prometheusRule: {enabled: true}", ["prometheusRule.enabled=true", "metrics.enabled=true"]),
         ("dashboard without metrics", "grafanaDashboard: {enabled: true}", ["grafanaDashboard.enabled=true", "metrics.enabled=true"]),

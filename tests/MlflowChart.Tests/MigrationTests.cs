@@ -79,17 +79,52 @@ public sealed class MigrationTests
     }
 
     [Theory, BothHelms]
-    public async Task SQLite_on_the_charts_own_claim_migrates_on_upgrades_next_to_the_server(HelmVersion helm)
+    public async Task SQLite_on_the_charts_own_claim_migrates_in_the_server_pod_before_it_starts(HelmVersion helm)
     {
-        var job = MigrationJob(await Helm.TemplateAsync(helm))!;
+        var render = await Helm.TemplateAsync(helm);
+        var pod = render.Server().Spec.Template.Spec;
+
+        MigrationJob(render).Should().BeNull(
+            "a hook Job would wait for a claim that helm install, an upgrade from the upstream chart or an Argo CD first sync creates only after the hooks");
+        var migrate = pod.InitContainers.Should().ContainSingle(c => c.Name == "migrate").Subject;
+        migrate.Args.Single().Should().Contain("db\", \"upgrade", "an existing database is upgraded before the server starts on it");
+        migrate.Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("sqlite:////mlflow/mlflow.db");
+        migrate.VolumeMounts.Should().Contain(m => m.Name == "data" && m.MountPath == "/mlflow");
+        render.Server().Spec.Strategy.Type.Should().Be("Recreate", "one pod at a time owns the SQLite file, so two migrations never race");
+    }
+
+    [Theory, BothHelms]
+    public async Task SQLite_on_an_existing_claim_migrates_in_a_hook_job_next_to_the_server(HelmVersion helm)
+    {
+        var job = MigrationJob(await Helm.TemplateAsync(helm, "storage: {existingClaim: mlflow-db}"))!;
         var pod = job.Spec.Template.Spec;
 
-        job.Metadata.Annotations["helm.sh/hook"].Should().Be("pre-upgrade", "before install the claim does not exist yet");
-        pod.Volumes.Should().Contain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == "mlflow-mlflow-data");
+        job.Metadata.Annotations["helm.sh/hook"].Should().Be("pre-install,pre-upgrade", "a claim made before the release exists for the first hook");
+        pod.Volumes.Should().Contain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == "mlflow-db");
         var term = pod.Affinity.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution.Should().ContainSingle().Subject.PodAffinityTerm;
         term.TopologyKey.Should().Be("kubernetes.io/hostname", "a ReadWriteOnce claim is shared only on one node");
         term.LabelSelector.MatchLabels.Should().Contain("app.kubernetes.io/component", "server");
-        pod.Containers.Single().Env("MLFLOW_BACKEND_STORE_URI")!.Value.Should().Be("sqlite:////mlflow/mlflow.db");
+    }
+
+    [Theory, BothHelms]
+    public async Task A_database_backend_migrates_without_the_claim_that_holds_only_artifacts(HelmVersion helm)
+    {
+        var job = MigrationJob(await Helm.TemplateAsync(helm, """
+            mlflow: {backendStoreUri: "postgresql://db:5432/mlflow"}
+            storage: {enabled: true}
+            """))!;
+
+        job.Metadata.Annotations["helm.sh/hook"].Should().Be("pre-install,pre-upgrade");
+        job.Spec.Template.Spec.Volumes.Should().NotContain(v => v.PersistentVolumeClaim != null,
+            "the claim is created after the pre-install hooks; a Job mounting it would wait forever");
+    }
+
+    [Theory, BothHelms]
+    public async Task ReadWriteOncePod_works_with_the_charts_own_claim(HelmVersion helm)
+    {
+        var render = await Helm.TemplateAsync(helm, "storage: {accessMode: ReadWriteOncePod}");
+
+        render.Server().Spec.Template.Spec.InitContainers.Should().Contain(c => c.Name == "migrate", "the init container shares the pod's claim");
     }
 
     [Theory, BothHelms]

@@ -20,7 +20,7 @@ public sealed class NamingTests
 
         render.Server().Metadata.Name.Should().Be("tracking");
         render.Single<V1Service>().Metadata.Name.Should().Be("tracking");
-        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("tracking-data");
+        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("tracking", "the claim has the full name, as in the upstream chart");
     }
 
     [Theory, BothHelms]

@@ -25,7 +25,7 @@ public sealed class OperationsTests
         render.Server().Spec.Template.Spec.Volumes.Single(v => v.Name == mount.Name).EmptyDir.Should().NotBeNull();
         var monitor = render.Single<ServiceMonitor>();
         monitor.Metadata.Labels.Should().Contain("release", "kube-prometheus-stack");
-        monitor.Spec.Selector.MatchLabels.Should().BeEquivalentTo(render.Single<V1Service>().Spec.Selector);
+        render.Single<V1Service>().Metadata.Labels.Should().Contain(monitor.Spec.Selector.MatchLabels, "the ServiceMonitor selects the server's Service by its labels");
         var endpoint = monitor.Spec.Endpoints.Should().ContainSingle().Subject;
         (endpoint.Port, endpoint.Path, endpoint.Scheme).Should().Be(("http", "/metrics", "http"));
     }
@@ -136,7 +136,7 @@ public sealed class OperationsTests
     {
         var pod = GcPod(await Scenario(helm, "gc-sqlite-values.yaml"));
 
-        pod.Volumes.Should().Contain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == "mlflow-mlflow-data");
+        pod.Volumes.Should().Contain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == "mlflow-mlflow");
         var term = pod.Affinity.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution.Should().ContainSingle().Subject;
         term.TopologyKey.Should().Be("kubernetes.io/hostname");
         term.LabelSelector.MatchLabels.Should().Contain("app.kubernetes.io/component", "server");

@@ -53,14 +53,14 @@ public sealed class QuickStartTests
         var render = await QuickStart(helm);
 
         var claim = render.Single<V1PersistentVolumeClaim>();
-        claim.Metadata.Name.Should().Be("mlflow-mlflow-data");
+        claim.Metadata.Name.Should().Be("mlflow-mlflow");
         claim.Metadata.Annotations.Should().Contain("helm.sh/resource-policy", "keep");
         claim.Spec.AccessModes.Should().Equal("ReadWriteOnce");
         claim.Spec.Resources.Requests["storage"].ToString().Should().Be("10Gi");
 
         var pod = render.Server().Spec.Template.Spec;
         var volume = pod.Volumes.Single(v => v.PersistentVolumeClaim is not null);
-        volume.PersistentVolumeClaim.ClaimName.Should().Be("mlflow-mlflow-data");
+        volume.PersistentVolumeClaim.ClaimName.Should().Be("mlflow-mlflow");
         render.ServerContainer().VolumeMounts.Should().ContainSingle(m => m.Name == volume.Name)
             .Which.MountPath.Should().Be("/mlflow");
     }

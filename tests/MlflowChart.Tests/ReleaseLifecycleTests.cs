@@ -35,12 +35,12 @@ public sealed class ReleaseLifecycleTests
         deployment = await api.Client.AppsV1.ReadNamespacedDeploymentAsync("mlflow-mlflow", ns, cancellationToken: Ct);
         deployment.Spec.Replicas.Should().Be(2);
         deployment.Spec.Strategy.Type.Should().Be("RollingUpdate");
-        (await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow-data", ns, cancellationToken: Ct))
+        (await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow", ns, cancellationToken: Ct))
             .Should().NotBeNull("turning storage off must not delete the data of the quick start");
 
         await Run(api, helm, ["uninstall", Helm.Release, .. target]);
         (await api.Client.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: Ct)).Items.Should().BeEmpty();
-        (await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow-data", ns, cancellationToken: Ct))
+        (await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow", ns, cancellationToken: Ct))
             .Metadata.Annotations.Should().Contain("helm.sh/resource-policy", "keep");
     }
 
@@ -54,7 +54,7 @@ public sealed class ReleaseLifecycleTests
         await Run(api, helm, ["uninstall", Helm.Release, "--namespace", ns]);
         await Run(api, helm, ["install", Helm.Release, Repo.Chart, "--namespace", ns, .. NoHooks]);
 
-        var claim = await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow-data", ns, cancellationToken: Ct);
+        var claim = await api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("mlflow-mlflow", ns, cancellationToken: Ct);
         claim.Metadata.Annotations.Should().Contain("meta.helm.sh/release-name", Helm.Release);
     }
 

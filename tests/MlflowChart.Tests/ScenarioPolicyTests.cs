@@ -36,23 +36,25 @@ public sealed partial class ScenarioPolicyTests
     }
 
     [Theory, EveryScenario]
-    public async Task Selectors_are_name_instance_and_component_and_match_the_pods(string scenario, HelmVersion helm)
+    public async Task Selectors_are_the_upstream_charts_name_and_instance_and_match_the_pods(string scenario, HelmVersion helm)
     {
         var render = await RenderScenario(scenario, helm);
 
-        foreach (var deployment in render.All<V1Deployment>())
-        {
-            var selector = deployment.Spec.Selector.MatchLabels;
-            selector.Keys.Should().BeEquivalentTo(
-                ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component"],
-                "selectors are immutable: no chart version, app version or user label may enter them");
-            deployment.Spec.Template.Metadata.Labels.Should().Contain(selector);
-        }
+        var deployment = render.Server();
+        deployment.Spec.Selector.MatchLabels.Should().BeEquivalentTo(
+            new Dictionary<string, string> { ["app.kubernetes.io/name"] = "mlflow", ["app.kubernetes.io/instance"] = Helm.Release },
+            "selectors are immutable: the upstream chart's selector lets its releases upgrade in place, and no version or user label may enter it");
+        deployment.Spec.Template.Metadata.Labels.Should().Contain(deployment.Spec.Selector.MatchLabels);
 
-        var serverLabels = render.Server().Spec.Template.Metadata.Labels;
         foreach (var service in render.All<V1Service>())
         {
-            serverLabels.Should().Contain(service.Spec.Selector, $"Service {service.Metadata.Name} must select the server pods");
+            service.Spec.Selector.Should().BeEquivalentTo(deployment.Spec.Selector.MatchLabels, $"Service {service.Metadata.Name} selects the server pods as upstream's did");
+            var target = service.Spec.Ports.Single().TargetPort.Value;
+            foreach (var other in render.PodTemplates().Where(p => p.Metadata.Labels["app.kubernetes.io/component"] != "server"))
+            {
+                other.Spec.Containers.Should().NotContain(c => c.Ports != null && c.Ports.Any(port => port.Name == target),
+                    $"{other.Owner} carries the Service's selector labels, so it must not declare the port {target} the Service sends to");
+            }
         }
     }
 

@@ -53,7 +53,7 @@ public sealed class StorageTests
               artifactsDestination: /mlflow/artifacts
             """);
 
-        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("mlflow-mlflow-data");
+        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("mlflow-mlflow");
     }
 
     [Theory, BothHelms]
@@ -158,7 +158,7 @@ public sealed class StorageTests
         var test = (await Helm.TemplateAsync(helm, values)).All<V1Pod>().Single(p => p.Metadata.Name == "mlflow-mlflow-test").Spec.Containers.Single();
 
         notes.Should().Contain("storage class \"fast-ssd\"").And.Contain("kubectl get storageclass");
-        test.Env("MLFLOW_TEST_NOT_SERVING_HINT")!.Value.Should().Contain("mlflow-mlflow-data").And.Contain("storage class \"fast-ssd\", which must exist");
+        test.Env("MLFLOW_TEST_NOT_SERVING_HINT")!.Value.Should().Contain("mlflow-mlflow").And.Contain("storage class \"fast-ssd\", which must exist");
         (await Helm.NotesAsync(helm)).Stdout.Should().Contain("the cluster's default storage class");
     }
 }

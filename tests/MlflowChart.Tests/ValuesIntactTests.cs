@@ -87,7 +87,7 @@ public sealed partial class ValuesIntactTests
     [Theory, BothHelms]
     public async Task Shortened_names_of_two_long_releases_stay_apart(HelmVersion helm)
     {
-        var values = "garbageCollection: {enabled: true}\n";
+        var values = "garbageCollection: {enabled: true}\nmlflow: {backendStoreUri: \"postgresql://db:5432/mlflow\"}\nstorage: {enabled: true}\n";
         var first = await TemplateAsync(helm, new string('a', 52) + "1", values);
         var second = await TemplateAsync(helm, new string('a', 52) + "2", values);
 
@@ -102,12 +102,13 @@ public sealed partial class ValuesIntactTests
     [Theory, BothHelms]
     public async Task Names_that_fit_are_not_changed(HelmVersion helm)
     {
-        var render = await TemplateAsync(helm, Helm.Release, "garbageCollection: {enabled: true}\n");
+        var render = await TemplateAsync(helm, Helm.Release,
+            "garbageCollection: {enabled: true}\nmlflow: {backendStoreUri: \"postgresql://db:5432/mlflow\"}\nstorage: {enabled: true}\n");
 
         render.Single<V1Job>().Metadata.Name.Should().Be("mlflow-mlflow-migrate");
         render.Single<V1CronJob>().Metadata.Name.Should().Be("mlflow-mlflow-gc");
         render.Single<V1Pod>().Metadata.Name.Should().Be("mlflow-mlflow-test");
-        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("mlflow-mlflow-data");
+        render.Single<V1PersistentVolumeClaim>().Metadata.Name.Should().Be("mlflow-mlflow", "the claim is named like the upstream chart's");
     }
 
     [Theory]

@@ -104,7 +104,7 @@ public sealed class DoctorOnClusterTests
 
         var doctor = await DoctorRun.RunAsync(ns, "missing-storage-class");
 
-        doctor.ShouldFail("storage", ["mlflow-mlflow-data", "Pending"], ["storage class \"fast-ssd\" does not exist", "standard"]);
+        doctor.ShouldFail("storage", ["mlflow-mlflow", "Pending"], ["storage class \"fast-ssd\" does not exist", "standard"]);
         doctor.ShouldFail("pods", ["Pending"], ["fast-ssd"]);
     }
 

@@ -96,7 +96,7 @@ public sealed class QuickStartOnClusterTests
 
         // 6. Uninstall keeps the claim; a reinstall of the same release picks it up with the runs.
         await release.UninstallAsync();
-        (await ns.RemainingObjectsAsync()).Should().BeEquivalentTo(["PersistentVolumeClaim/mlflow-mlflow-data"],
+        (await ns.RemainingObjectsAsync()).Should().BeEquivalentTo(["PersistentVolumeClaim/mlflow-mlflow"],
             "helm uninstall removes everything but the claim, which the docs say to delete by hand");
 
         await release.InstallAsync(QuickStartTests.DocsFlags);

@@ -32,7 +32,7 @@ public static class Workloads
 
     /// <summary>The MLflow server's Deployment (component server).</summary>
     public static V1Deployment Server(this Render render) =>
-        render.All<V1Deployment>().Single(d => d.Spec.Selector.MatchLabels["app.kubernetes.io/component"] == "server");
+        render.All<V1Deployment>().Single(d => d.Spec.Template.Metadata.Labels["app.kubernetes.io/component"] == "server");
 
     public static V1Container ServerContainer(this Render render) =>
         render.Server().Spec.Template.Spec.Containers.Single(c => c.Name == "mlflow");
