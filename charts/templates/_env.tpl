@@ -66,8 +66,10 @@ says otherwise. Credentials only ever travel as secretKeyRef.
 {{- $v := .root.Values -}}
 {{- $s := .settings -}}
 {{- if $s.auth }}
+{{- if not $s.authIni }}
 - name: MLFLOW_AUTH_CONFIG_PATH
   value: /etc/mlflow/auth/basic_auth.ini
+{{- end }}
 {{- with $v.auth.secretKey.existingSecret }}
 - name: MLFLOW_FLASK_SERVER_SECRET_KEY
   valueFrom:
@@ -87,7 +89,7 @@ says otherwise. Credentials only ever travel as secretKeyRef.
 - name: MLFLOW_ENABLE_WORKSPACES
   value: "true"
 {{- end }}
-{{- if $s.auth }}
+{{- if and $s.auth (not $s.authIni) }}
 {{ include "mlflow.authDatabaseEnv" (dict "settings" $s) }}
 {{- if .root.Values.auth.admin.existingSecret }}
 {{ include "mlflow.adminEnv" (dict "root" .root "prefix" "MLFLOW_AUTH_ADMIN_") }}

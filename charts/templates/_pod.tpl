@@ -88,7 +88,8 @@ spec:
   {{- with $v.priorityClassName }}
   priorityClassName: {{ . | quote }}
   {{- end }}
-  {{- if or $s.auth $s.migrateInPod $v.extraInitContainers }}
+  {{- $ownIni := and $s.auth (not $s.authIni) }}
+  {{- if or $ownIni $s.migrateInPod $v.extraInitContainers }}
   initContainers:
     {{- if $s.migrateInPod }}
     # Prepares the SQLite database on the claim before the server starts (the schema of a new
@@ -115,7 +116,7 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
     {{- end }}
-    {{- if $s.auth }}
+    {{- if $ownIni }}
     # Writes the basic-auth INI from the chart's Secret plus the credentials of your Secrets,
     # into a memory-backed volume: no credential reaches values, argv or a ConfigMap.
     - name: auth-config
@@ -212,7 +213,7 @@ spec:
           mountPath: /etc/mlflow/tls
           readOnly: true
         {{- end }}
-        {{- if $s.auth }}
+        {{- if $ownIni }}
         - name: auth
           mountPath: /etc/mlflow/auth
           readOnly: true
@@ -244,7 +245,7 @@ spec:
           - key: tls.key
             path: tls.key
     {{- end }}
-    {{- if $s.auth }}
+    {{- if $ownIni }}
     - name: auth-base
       secret:
         secretName: {{ $s.names.auth | quote }}

@@ -149,7 +149,13 @@ A Secret-held URI travels as authSecretRef.
 {{- else if and $auth (empty $uri) $s.storage }}
 {{- $uri = printf "sqlite:///%s/basic_auth.db" $s.mountPath }}{{ $source = "claim" }}
 {{- end -}}
+{{- /* The upstream chart's way: the user's own INI, mounted, named by env MLFLOW_AUTH_CONFIG_PATH.
+Then the chart writes no INI, and the users database and admin are whatever that INI says. */ -}}
+{{- $userIni := "" -}}
+{{- if $auth }}{{ range $v.env }}{{ if eq .name "MLFLOW_AUTH_CONFIG_PATH" }}{{ $userIni = toString (.value | default "(from valueFrom)") }}{{ end }}{{ end }}{{ end -}}
+{{- if $userIni }}{{ $uri = "" }}{{ $secretRef = dict }}{{ $source = "ini" }}{{ end -}}
 {{- $_ := set $s "auth" $auth }}
+{{- $_ := set $s "authIni" $userIni }}
 {{- $_ := set $s "authUri" $uri }}
 {{- $_ := set $s "authFromSecret" (not (empty $secretRef)) }}
 {{- $_ := set $s "authSecretRef" $secretRef }}

@@ -264,7 +264,25 @@ that names the culprit only runs when that match fails. */ -}}
 {{- if not (or $v.auth.secretKey.existingSecret $envKey) }}
 {{- fail "mlflow: basic auth needs a Flask secret key shared by every worker and replica, or the workers crash-loop; create one with kubectl create secret generic mlflow-auth-secret --from-literal=secret-key=\"$(openssl rand -hex 32)\" and set auth.secretKey.existingSecret=mlflow-auth-secret (or pass MLFLOW_FLASK_SERVER_SECRET_KEY through env from that Secret)" }}
 {{- end }}
-{{- if and (not $s.authFromSecret) (empty $s.authUri) }}
+{{- if $s.authIni }}
+{{- range $key := list "databaseUri" "databaseUriFrom" }}
+{{- if not (empty (index $v.auth $key)) }}
+{{- fail (printf "mlflow: env sets MLFLOW_AUTH_CONFIG_PATH, so MLflow reads your INI and the chart writes none, but auth.%s is set too and would be ignored; put database_uri in your INI, or remove MLFLOW_AUTH_CONFIG_PATH from env and let the chart write the INI from auth.*" $key) }}
+{{- end }}
+{{- end }}
+{{- if ne $v.auth.defaultPermission "READ" }}
+{{- fail "mlflow: env sets MLFLOW_AUTH_CONFIG_PATH, so MLflow reads your INI and the chart writes none, but auth.defaultPermission is set too and would be ignored; put default_permission in your INI, or remove MLFLOW_AUTH_CONFIG_PATH from env" }}
+{{- end }}
+{{- $path := "" }}
+{{- range $v.env }}{{ if eq .name "MLFLOW_AUTH_CONFIG_PATH" }}{{ $path = toString (.value | default "") }}{{ end }}{{ end }}
+{{- if $path }}
+{{- $mounted := false }}
+{{- range $v.extraVolumeMounts }}{{ if or (eq (toString .mountPath) $path) (hasPrefix (printf "%s/" (trimSuffix "/" (toString .mountPath))) $path) }}{{ $mounted = true }}{{ end }}{{ end }}
+{{- if not $mounted }}
+{{- fail (printf "mlflow: env MLFLOW_AUTH_CONFIG_PATH=%q names a file no volume provides, and the image has none; mount your INI with extraVolumes (a Secret) and extraVolumeMounts at that path, or remove MLFLOW_AUTH_CONFIG_PATH and let the chart write the INI from auth.*" $path) }}
+{{- end }}
+{{- end }}
+{{- else if and (not $s.authFromSecret) (empty $s.authUri) }}
 {{- fail "mlflow: basic auth needs a users database, and with a SQLite backend store and no volume MLflow's default (a relative SQLite file) lands on the read-only root filesystem and the server never becomes healthy; set auth.databaseUriFrom.secretKeyRef to a database URI in a Secret, use a database server for mlflow.backendStoreUriFrom (the users then live in it), or set storage.enabled=true" }}
 {{- end }}
 {{- end }}
@@ -287,7 +305,13 @@ server-side apply ("duplicate entries") and would quietly win or lose under Helm
 {{- if or $m.registryStoreUri (dig "secretKeyRef" "name" "" ($m.registryStoreUriFrom | default dict)) }}{{ $_ := set $own "MLFLOW_REGISTRY_STORE_URI" "mlflow.registryStoreUri or mlflow.registryStoreUriFrom" }}{{ end -}}
 {{- if $m.defaultArtifactRoot }}{{ $_ := set $own "MLFLOW_DEFAULT_ARTIFACT_ROOT" "mlflow.defaultArtifactRoot" }}{{ end -}}
 {{- if $s.artifactsDestination }}{{ $_ := set $own "MLFLOW_ARTIFACTS_DESTINATION" "mlflow.artifactsDestination" }}{{ end -}}
-{{- if $s.auth }}{{ $_ := set $own "MLFLOW_AUTH_CONFIG_PATH" "the chart's basic-auth configuration (auth.*)" }}{{ end -}}
+{{- if not $s.auth }}
+{{- range $v.env }}
+{{- if eq .name "MLFLOW_AUTH_CONFIG_PATH" }}
+{{- fail "mlflow: env sets MLFLOW_AUTH_CONFIG_PATH, but basic auth is off, so MLflow would never read that INI; set auth.enabled=true (or server.value_options.app_name=basic-auth), or remove it from env" }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if and $s.auth $v.auth.secretKey.existingSecret }}{{ $_ := set $own "MLFLOW_FLASK_SERVER_SECRET_KEY" "auth.secretKey.existingSecret" }}{{ end -}}
 {{- range $m.uriVariables }}{{ $_ := set $own .name "mlflow.uriVariables" }}{{ end -}}
 {{- range $v.env }}

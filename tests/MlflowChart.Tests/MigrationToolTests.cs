@@ -577,4 +577,21 @@ public sealed partial class MigrationToolTests
 
     [GeneratedRegex(@"^\s*-?\s*(password|\w*Password|accessKeySecret|accessKey|awsSecretAccessKey|awsAccessKeyId|accessKeyID|connectionString|flaskServerSecretKey|\w*TOKEN)\s*:\s*(\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex CredentialLine();
+    [Fact]
+    public void The_report_says_how_to_switch_upgrade_in_place_from_upstream_and_reinstall_keeping_the_address_from_the_others()
+    {
+        var upstream = Output.Report(Convert("upstream/minimal.yaml"), null);
+        upstream.Should().Contain("## Switching").And.Contain("Upgrade in place").And.Contain("helm upgrade mlflow ./charts -n <namespace> -f <these values>")
+            .And.Contain("mlflow-mlflow, which gains helm.sh/resource-policy: keep");
+
+        var community = Output.Report(Convert("community/postgres-s3.yaml"), "secrets.yaml");
+        community.Should().Contain("Reinstall").And.Contain("helm uninstall mlflow -n <namespace>").And.Contain("helm install mlflow ./charts")
+            .And.Contain("http://mlflow:80").And.Contain("fullnameOverride: mlflow").And.Contain("port: 80")
+            .And.Contain("kubectl apply -n <namespace> -f <secrets file>", "the converted values read their credentials from the generated Secret");
+        community.IndexOf("kubectl apply -n <namespace> -f <secrets file>", StringComparison.Ordinal).Should()
+            .BeLessThan(community.IndexOf("helm install mlflow", StringComparison.Ordinal), "the Secret must exist before the pods start");
+        community.Should().Contain("do not uninstall").And.Contain("kubectl annotate pvc").And.Contain("--set storage.existingClaim=<claim>");
+
+        Output.Report(Convert("bitnami/minimal.yaml"), null).Should().Contain("http://mlflow-tracking:80").And.Contain("fullnameOverride: mlflow-tracking");
+    }
 }

@@ -148,4 +148,56 @@ public static class Common
             }
         }
     }
+
+    /// <summary>
+    /// The report's recipe. The upstream chart's releases upgrade in place (same selector, claim and
+    /// Service). community-charts' and bitnami's objects have other names and selectors, so their
+    /// releases are reinstalled, keeping the claim (annotated keep before the uninstall) and the
+    /// address (the old Service's name and port, as fullnameOverride and service.port).
+    /// </summary>
+    public static void Switching(Migration m)
+    {
+        var r = m.Release;
+        var secrets = m.SecretData.Count > 0 ? $"  kubectl apply -n <namespace> -f <secrets file>          # Secret {m.SecretName}, before the chart needs it" : null;
+        if (m.Chart == "upstream")
+        {
+            m.Switching.Add("Upgrade in place, with the same release name and namespace: this chart keeps the upstream chart's");
+            m.Switching.Add($"selector, its claim ({r}-mlflow, which gains helm.sh/resource-policy: keep) and its Service ({r}-mlflow), so");
+            m.Switching.Add("runs, artifacts and the address stay:");
+            if (secrets is not null)
+            {
+                m.Switching.Add(secrets);
+            }
+
+            m.Switching.Add($"  helm upgrade {r} ./charts -n <namespace> -f <these values>");
+            m.Switching.Add("Under Argo CD, point the Application at this chart with these values and sync.");
+            return;
+        }
+
+        var chartName = m.Str("nameOverride") ?? "mlflow";
+        var fullname = m.Str("fullnameOverride") ?? (r.Contains(chartName, StringComparison.Ordinal) ? r : $"{r}-{chartName}");
+        var (service, port, portNote) = m.Chart == "bitnami"
+            ? ($"{fullname}-tracking", m.Int("tracking.service.ports.http") ?? 80, m.Has("tracking.service.ports.http") ? "" : " (bitnami's default)")
+            : (fullname, m.Int("service.port") ?? 80, m.Has("service.port") ? "" : " (the chart's current default; older versions used 5000: check with kubectl get svc)");
+        m.Switching.Add($"Reinstall: {m.Chart}'s objects have other names and selectors, so helm upgrade cannot take them over.");
+        m.Switching.Add("Runs in the database and object store these values point at stay where they are:");
+        m.Switching.Add($"  helm uninstall {r} -n <namespace>");
+        if (secrets is not null)
+        {
+            m.Switching.Add(secrets);
+        }
+
+        m.Switching.Add($"  helm install {r} ./charts -n <namespace> -f <these values>");
+        m.Switching.Add($"To keep the address clients use, http://{service}:{port}{portNote}, add to these values:");
+        m.Switching.Add($"  fullnameOverride: {service}");
+        m.Switching.Add($"  service:");
+        m.Switching.Add($"    port: {port}");
+        m.Switching.Add($"If runs or artifacts sit in a claim of the old release (kubectl get pvc -n <namespace> -l app.kubernetes.io/instance={r}),");
+        m.Switching.Add("do not uninstall: helm uninstall deletes a claim it created even when the live object is annotated keep");
+        m.Switching.Add("(it reads the policy from the release's stored manifest). Upgrade instead, which honours the live annotation:");
+        m.Switching.Add("  kubectl annotate pvc -n <namespace> <claim> helm.sh/resource-policy=keep");
+        m.Switching.Add($"  kubectl delete deployment -n <namespace> -l app.kubernetes.io/instance={r}   # its selector cannot change");
+        m.Switching.Add($"  helm upgrade {r} ./charts -n <namespace> -f <these values> --set storage.existingClaim=<claim>");
+        m.Switching.Add("Under Argo CD, turn pruning off for the switch, or the old claim is deleted when it leaves the manifests.");
+    }
 }

@@ -47,6 +47,9 @@ public sealed partial class Migration
     /// <summary>Advice that belongs to no single key (a bundled database to run, a password to encode).</summary>
     public List<string> Notes { get; } = [];
 
+    /// <summary>How to move the old release to this chart: "upgrade in place" or "reinstall", with its commands.</summary>
+    public List<string> Switching { get; } = [];
+
     public bool Has(string path) => Leaves(path).Any();
 
     /// <summary>Whether a rule has already reported this leaf.</summary>

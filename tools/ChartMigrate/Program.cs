@@ -218,6 +218,7 @@ namespace MlflowChart.Migrate
             }
 
             migration.Finish();
+            Common.Switching(migration);
             return migration;
         }
     }
@@ -301,6 +302,14 @@ namespace MlflowChart.Migrate
                 text.AppendLine();
             }
 
+            text.AppendLine("## Switching");
+            text.AppendLine();
+            foreach (var line in m.Switching)
+            {
+                text.AppendLine(line);
+            }
+
+            text.AppendLine();
             text.AppendLine("| source key | outcome | here | note |");
             text.AppendLine("|---|---|---|---|");
             foreach (var row in rows)

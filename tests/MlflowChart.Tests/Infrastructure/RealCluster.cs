@@ -40,6 +40,23 @@ public sealed class RealCluster
         }
     }
 
+    /// <summary>
+    /// Gives <see cref="Image"/> a second tag on the node (the rig's containerd, CONTAINERD_ADDRESS
+    /// or /tmp/k8s/run/containerd/containerd.sock), for a test that bumps the image; returns the tag.
+    /// </summary>
+    public async Task<string> TagImageAsync(string tag)
+    {
+        var address = Environment.GetEnvironmentVariable("CONTAINERD_ADDRESS") is { Length: > 0 } a ? a : "/tmp/k8s/run/containerd/containerd.sock";
+        var repository = Image[..Image.LastIndexOf(':')];
+        var result = await ProcessRunner.RunAsync("ctr", ["--address", address, "-n", "k8s.io", "images", "tag", "--force", Image, $"{repository}:{tag}"], TimeSpan.FromMinutes(1));
+        if (!result.Succeeded)
+        {
+            Assert.Skip($"cannot tag the image on the node with ctr at {address}: {result.Stderr.Trim()}");
+        }
+
+        return tag;
+    }
+
     /// <summary>The cluster; skips the calling test, with the reason, when there is none.</summary>
     public static async Task<RealCluster> RequireAsync()
     {
