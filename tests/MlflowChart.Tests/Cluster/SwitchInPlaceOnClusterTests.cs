@@ -84,4 +84,43 @@ public sealed class SwitchInPlaceOnClusterTests
         await release.ShouldBeReadyWithoutRestartsAsync(1);
         (await release.TestAsync()).Should().MatchRegex(@"Phase:\s+Succeeded");
     }
+    /// <summary>
+    /// The upstream chart's basic auth as its users configure it: their INI in a Secret, mounted,
+    /// and named by env MLFLOW_AUTH_CONFIG_PATH. This chart runs MLflow with that INI: /health
+    /// answers without a user, the API answers 401 without one and 200 with the INI's admin.
+    /// </summary>
+    [Theory, BothHelms]
+    public async Task The_upstream_charts_own_auth_ini_installs_and_guards_the_api(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("authini", helm);
+        await ns.CreateSecretAsync("mlflow-auth-secret", new Dictionary<string, string> { ["secret-key"] = "a-flask-secret-key-for-the-test" });
+        await ns.CreateSecretAsync("mlflow-basic-auth-ini", new Dictionary<string, string>
+        {
+            ["basic_auth.ini"] = """
+                [mlflow]
+                default_permission = READ
+                database_uri = sqlite:////mlflow/basic_auth.db
+                admin_username = ini-admin
+                admin_password = Ini-admin-passw0rd
+                authorization_function = mlflow.server.auth:authenticate_request_basic_auth
+                """,
+        });
+
+        var release = new ClusterRelease(ns, helm);
+        await release.InstallAsync("-f", TestNamespace.Values(SwitchInPlaceTests.UpstreamAuthIni));
+        await release.ShouldBeReadyWithoutRestartsAsync(1);
+        (await ns.RemainingObjectsAsync()).Should().NotContain(o => o.StartsWith("Secret/mlflow-mlflow", StringComparison.Ordinal), "the chart writes no INI of its own");
+
+        await using var forward = await release.ForwardAsync();
+        using (var anonymous = new MlflowRest(forward.Url()))
+        {
+            (await anonymous.GetAsync("health")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK, "the probes' endpoint stays open");
+            (await anonymous.GetAsync("api/2.0/mlflow/experiments/search?max_results=1")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        }
+
+        using var admin = new MlflowRest(forward.Url(), ("ini-admin", "Ini-admin-passw0rd"));
+        (await admin.GetAsync("api/2.0/mlflow/experiments/search?max_results=1")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK, "the INI's admin logs in");
+        (await admin.GetRunAsync((await admin.LogRunAsync(await admin.CreateExperimentAsync("behind-the-ini"), "hello\n")).RunId)).Should().NotBeNull();
+    }
 }
