@@ -138,6 +138,6 @@ public sealed partial class TemplateQuotingTests
     [GeneratedRegex(@"^(""[^""]*""|[0-9]+|true|false)$")]
     private static partial Regex Literal();
 
-    [GeneratedRegex(@"^(\$s\.(portName|scheme|labels\.\w+|selectorLabels)|\$?\.settings\.fragments\.\w+|\$f\.\w+|index (\$s|\.settings)\.labels \.component|\.Values\.__mlflowSettings\.selectorLabels|\$kind|\$resource|\.name|\.args|\.extraEnv|\.affinity|\$text|\.Files\.Get ""dashboards/mlflow\.json""|\$root\.Files\.Get (""files/auth-config\.py""|\.script)|ternary ""https"" ""http"" \$s\.tls|\$kind Probe)$")]
+    [GeneratedRegex(@"^(\$s\.(portName|scheme|labels\.\w+|selectorLabels|workloadSelector)|\$?\.settings\.fragments\.\w+|\$f\.\w+|index (\$s|\.settings)\.labels \.component|\.Values\.__mlflowSettings\.selectorLabels|\$kind|\$resource|\.name|\.args|\.extraEnv|\.affinity|\$text|\.Files\.Get ""dashboards/mlflow\.json""|\$root\.Files\.Get (""files/auth-config\.py""|""files/migrate\.py""|\.script)|ternary ""https"" ""http"" \$s\.tls|\$kind Probe)$")]
     private static partial Regex ChartMadePattern();
 }
