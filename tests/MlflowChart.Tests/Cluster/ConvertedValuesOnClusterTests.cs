@@ -18,15 +18,7 @@ public sealed class ConvertedValuesOnClusterTests
         await using var ns = await cluster.CreateNamespaceAsync("conv", helm);
         await Backends.StartAsync(ns);
 
-        // The corpus file as a user of that chart would have it for this namespace's services.
-        var source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "MigrationSources", "community", "postgres-s3.yaml"))
-            .Replace("mlflow-db.abc123.eu-west-1.rds.amazonaws.com", "postgres")
-            .Replace("user: mlflow", "user: user")
-            .Replace("Pg-s3cret-passw0rd", "password")
-            .Replace("company-mlflow", Backends.Bucket)
-            .Replace("AKIAEXAMPLEKEY01", "testing")
-            .Replace("s3-secret-access-key-example", "testing")
-            .Replace("  MLFLOW_S3_UPLOAD_EXTRA_ARGS: '{\"ServerSideEncryption\": \"aws:kms\"}'", "  MLFLOW_S3_ENDPOINT_URL: http://s3:9000");
+        var source = CommunityProductionFile();
         source.Should().Contain("MLFLOW_S3_ENDPOINT_URL").And.Contain("password: \"password\"");
 
         var migration = Converter.Run(source, "community", "mlflow", Path.Combine(Repo.Chart, "values.schema.json"));
@@ -45,4 +37,14 @@ public sealed class ConvertedValuesOnClusterTests
         (await Backends.SqlAsync(ns, "select count(*) from runs")).Trim().Should().Be("1", "the run is in PostgreSQL, reached with the password from the generated Secret");
         await release.ShouldBeReadyWithoutRestartsAsync(2);
     }
+    /// <summary>The corpus file as a user of that chart would have it for a test namespace's PostgreSQL and S3.</summary>
+    public static string CommunityProductionFile() =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "MigrationSources", "community", "postgres-s3.yaml"))
+            .Replace("mlflow-db.abc123.eu-west-1.rds.amazonaws.com", "postgres")
+            .Replace("user: mlflow", "user: user")
+            .Replace("Pg-s3cret-passw0rd", "password")
+            .Replace("company-mlflow", Backends.Bucket)
+            .Replace("AKIAEXAMPLEKEY01", "testing")
+            .Replace("s3-secret-access-key-example", "testing")
+            .Replace("  MLFLOW_S3_UPLOAD_EXTRA_ARGS: '{\"ServerSideEncryption\": \"aws:kms\"}'", "  MLFLOW_S3_ENDPOINT_URL: http://s3:9000");
 }

@@ -123,4 +123,72 @@ public sealed class SwitchInPlaceOnClusterTests
         (await admin.GetAsync("api/2.0/mlflow/experiments/search?max_results=1")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK, "the INI's admin logs in");
         (await admin.GetRunAsync((await admin.LogRunAsync(await admin.CreateExperimentAsync("behind-the-ini"), "hello\n")).RunId)).Should().NotBeNull();
     }
+    /// <summary>
+    /// A community-charts/mlflow release on PostgreSQL and S3 (the converter corpus' file, pointed at
+    /// the namespace's backends), used, then switched as the converter's report says: its Secret
+    /// applied, helm uninstall, helm install with the converted values plus the address values the
+    /// report gives. The run and its artifact are read back through the old address, mlflow:80.
+    /// </summary>
+    [Theory, BothHelms]
+    public async Task A_community_release_switches_by_the_converters_recipe_keeping_runs_and_address(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        var community = Environment.GetEnvironmentVariable("MLFLOW_SOURCE_CHARTS") is { Length: > 0 } all && File.Exists(Path.Combine(all, "community", "Chart.yaml"))
+            ? Path.Combine(all, "community")
+            : null;
+        if (community is null)
+        {
+            Assert.Skip("no community-charts/mlflow in MLFLOW_SOURCE_CHARTS/community (scripts/source-charts.sh fills it from a mirror)");
+        }
+
+        await using var ns = await cluster.CreateNamespaceAsync("fromcomm", helm);
+        await Backends.StartAsync(ns);
+        var source = ConvertedValuesOnClusterTests.CommunityProductionFile();
+
+        // The old release, with what only this rig needs: its image, seccomp (restricted Pod
+        // Security is enforced), a home for Python, and no init containers that pull other images.
+        var rig = TestNamespace.Values($$"""
+            podSecurityContext:
+              fsGroup: 1001
+              seccompProfile: {type: RuntimeDefault}
+            securityContext:
+              allowPrivilegeEscalation: false
+              capabilities: {drop: [ALL]}
+              runAsNonRoot: true
+              runAsUser: 1001
+            backendStore:
+              databaseMigration: false
+              databaseConnectionCheck: false
+            extraEnvVars:
+              HOME: /tmp
+            """);
+        var old = new ClusterRelease(ns, helm, community!);
+        await old.InstallAsync("-f", TestNamespace.Values(source), "-f", rig);
+        (string RunId, string ArtifactUri) run;
+        await using (var forward = await PortForward.StartAsync(ns, "svc/mlflow", 80))
+        {
+            using var api = new MlflowRest(forward.Url());
+            run = await api.LogRunAsync(await api.CreateExperimentAsync("with-community-charts"), "logged with community-charts\n");
+        }
+
+        // The recipe of the converter's report, step by step.
+        var migration = Converter.Run(source, "community", "mlflow", Path.Combine(Repo.Chart, "values.schema.json"));
+        var report = Output.Report(migration, "secrets.yaml");
+        report.Should().Contain("Reinstall").And.Contain("fullnameOverride: mlflow").And.Contain("port: 80");
+        await ns.KubectlAsync("apply", "-f", TestNamespace.Values(Common.SecretManifest(migration)));
+        await old.UninstallAsync();
+        var address = TestNamespace.Values("fullnameOverride: mlflow\nservice:\n  port: 80\n");
+        var release = new ClusterRelease(ns, helm);
+        await release.InstallAsync("-f", TestNamespace.Values(Output.Values(migration)), "-f", address);
+        await release.ShouldBeReadyWithoutRestartsAsync(2);
+
+        var service = await cluster.Client.CoreV1.ReadNamespacedServiceAsync("mlflow", ns.Name, cancellationToken: Ct);
+        service.Spec.Ports.Single().Port.Should().Be(80, "clients keep http://mlflow:80");
+        await using (var forward = await PortForward.StartAsync(ns, "svc/mlflow", 80))
+        {
+            using var api = new MlflowRest(forward.Url());
+            (await api.GetRunAsync(run.RunId)).Should().NotBeNull("the run is in PostgreSQL, which both charts use");
+            (await api.DownloadArtifactAsync(run.ArtifactUri, "notes/hello.txt")).Should().Be("logged with community-charts\n", "the artifact is in the bucket, proxied by both");
+        }
+    }
 }
