@@ -29,7 +29,7 @@ and reads its derived values from $s. The keys of $s:
             backendUri backendPath  the backend URI, and its local path when it has one
             artifactsDestination artifactsPath serveArtifacts
             storage claimName mountPath readWriteOnce localStore workspaces
-  sizing    workers jobExecution manyReplicas idleMiB requestMiB limitMiB resources
+  sizing    workers jobExecution manyReplicas idleMiB peakMiB requestMiB limitMiB resources
   auth      auth authUri authFromSecret authSecretRef authSource
   hosts     tls portName scheme healthPath allowedHosts serviceHost trackingUri
   strategy  strategy rbac

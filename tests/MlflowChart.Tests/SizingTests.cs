@@ -112,5 +112,39 @@ public sealed class SizingTests
             .And.Contain("WARNING: the memory request is below MLflow's idle use");
     }
 
+    /// <summary>
+    /// Peak working set under 10 requests/s, measured on the rig by
+    /// Cluster/SizingUnderLoadOnClusterTests (MLflow 3.11, two cores): workers, job execution, MiB.
+    /// </summary>
+    [Theory]
+    [InlineData(4, true, 1998)]
+    [InlineData(1, true, 1467)]
+    [InlineData(4, false, 860)]
+    [InlineData(1, false, 344)]
+    public async Task Default_limits_leave_room_above_the_measured_peak_and_notes_give_it(int workers, bool jobs, int peakMiB)
+    {
+        foreach (var helm in new[] { HelmVersion.Helm3, HelmVersion.Helm4 })
+        {
+            var values = $"server: {{workers: {workers}, jobExecution: {jobs.ToString().ToLowerInvariant()}}}\n";
+            var limit = MiB((await Helm.TemplateAsync(helm, values)).ServerContainer().Resources.Limits["memory"]);
+            limit.Should().BeGreaterThanOrEqualTo((int)(peakMiB * 1.15), "the default limit leaves 15% above the peak under load");
+
+            var notes = (await Helm.NotesAsync(helm, values)).Stdout;
+            var estimate = int.Parse(System.Text.RegularExpressions.Regex.Match(notes, @"about (\d+) MiB under load").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            estimate.Should().BeInRange(peakMiB, (int)(peakMiB * 1.1), "NOTES give the measured peak, rounded up a little");
+            notes.Should().NotContain("WARNING: the memory limit", "the chart's own sizing needs no warning");
+        }
+    }
+
+    [Theory, BothHelms]
+    public async Task The_docs_resources_block_is_warned_about_under_the_defaults(HelmVersion helm)
+    {
+        // The seed's resources block: a 2Gi limit, with MLflow's 4 workers and the job runner.
+        var notes = (await Helm.NotesAsync(helm, "resources: {requests: {cpu: 500m, memory: 512Mi}, limits: {cpu: 2000m, memory: 2Gi}}\n")).Stdout;
+
+        notes.Should().Contain("WARNING: the memory limit leaves less than 15% above the peak under load")
+            .And.Contain("resources.limits.memory to 3072Mi").And.Contain("server.workers");
+    }
+
     private static int MiB(ResourceQuantity quantity) => (int)(quantity.ToDecimal() / (1024 * 1024));
 }
