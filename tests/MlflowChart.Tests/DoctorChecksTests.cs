@@ -79,8 +79,24 @@ public sealed class DoctorChecksTests
 
                 Sizing.MiB(container.Resources.Requests["memory"]).Should().Be(Sizing.RequestMiB(workers, jobs), $"{workers} workers, jobs {jobs}");
                 Sizing.MiB(container.Resources.Limits["memory"]).Should().Be(Sizing.LimitMiB(workers, jobs), $"{workers} workers, jobs {jobs}");
+                (await Helm.NotesAsync(HelmVersion.Helm4, $"server: {{workers: {workers}, jobExecution: {jobs.ToString().ToLowerInvariant()}}}")).Stdout
+                    .Should().Contain($"about {Sizing.PeakMiB(workers, jobs)} MiB under load", "doctor and NOTES give one peak");
             }
         }
+    }
+
+    [Fact]
+    public async Task A_limit_with_little_room_above_the_peak_under_load_is_a_warning()
+    {
+        // The docs' resources block (2Gi) with MLflow's 4 workers and the job runner.
+        var render = await Helm.TemplateAsync(HelmVersion.Helm4, "resources: {requests: {cpu: 500m, memory: 512Mi}, limits: {memory: 2Gi}}\n");
+
+        var finding = Checks.Run(FromRender(render, "mlflow")).Should().ContainSingle(f => f.Area == "pods" && f.Check == "memory limit").Subject;
+        finding.Verdict.Should().Be(Verdict.Warn);
+        finding.Evidence.Should().Contain("2048 MiB").And.Contain("about 2030 MiB").And.Contain("4 worker(s) and job execution on");
+        finding.Fix.Should().Contain("resources.limits.memory to 3072Mi");
+        Checks.Run(FromRender(await Helm.TemplateAsync(HelmVersion.Helm4), "mlflow")).Should().NotContain(f => f.Check == "memory limit",
+            "the chart's own limit leaves the room");
     }
 
     [Theory]

@@ -198,6 +198,15 @@ public static partial class Checks
     {
         const string area = "pods";
         var replicas = server.Deployment.Spec.Replicas ?? 1;
+        var limit = Sizing.MiB(server.Container.Resources?.Limits.Get("memory"));
+        var peak = Sizing.PeakMiB(server.Workers, server.JobExecution);
+        if (limit is { } set && set * 100 < peak * 115)
+        {
+            yield return Finding.Warn(area, "memory limit",
+                $"the limit, {set:0} MiB, leaves less than 15% above the about {peak} MiB MLflow reached under load (10 requests/s) with {server.Workers} worker(s) and job execution {(server.JobExecution ? "on" : "off")}: a burst can get it OOM-killed",
+                $"raise resources.limits.memory to {Sizing.LimitMiB(server.Workers, server.JobExecution)}Mi (or leave resources empty with this chart), or lower the workers (about 175 MiB each under load) or turn job execution off (MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false, about 1150 MiB)");
+        }
+
         if (pods.Count == 0)
         {
             yield return Finding.Fail(area, "server pods", $"Deployment {server.Deployment.Metadata.Name} has no pods (replicas {replicas})",
@@ -205,7 +214,6 @@ public static partial class Checks
             yield break;
         }
 
-        var limit = Sizing.MiB(server.Container.Resources?.Limits.Get("memory"));
         var sizing = $"with {server.Workers} worker(s) and job execution {(server.JobExecution ? "on" : "off")} MLflow uses about {Sizing.IdleMiB(server.Workers, server.JobExecution)} MiB at idle; this chart would request {Sizing.RequestMiB(server.Workers, server.JobExecution)}Mi and limit {Sizing.LimitMiB(server.Workers, server.JobExecution)}Mi";
         var healthy = 0;
         foreach (var pod in pods)

@@ -23,6 +23,12 @@ public static class Sizing
     /// <summary>Idle MiB: about 200 + 160 per uvicorn worker + 1070 for MLflow's job runner.</summary>
     public static int IdleMiB(int workers, bool jobExecution) => 200 + (160 * workers) + (jobExecution ? 1070 : 0);
 
+    /// <summary>
+    /// Peak working set under 10 requests/s, as the chart estimates it from its measurements:
+    /// about 180 + 175 per worker + 1150 for the job runner (which grows under load).
+    /// </summary>
+    public static int PeakMiB(int workers, bool jobExecution) => 180 + (175 * workers) + (jobExecution ? 1150 : 0);
+
     /// <summary>The chart's memory request: idle + 20%, rounded up to 64 MiB.</summary>
     public static int RequestMiB(int workers, bool jobExecution) => ((IdleMiB(workers, jobExecution) * 12 / 10) + 63) / 64 * 64;
 
