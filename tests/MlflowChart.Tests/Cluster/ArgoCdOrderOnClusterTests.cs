@@ -65,4 +65,53 @@ public sealed class ArgoCdOrderOnClusterTests
             (await ClientFlow.RunAsync(forward.Url(), "argo-after")).RunId.Should().NotBeNullOrEmpty();
         }
     }
+    /// <summary>
+    /// An Argo CD user of this chart's previous version: nothing can look up the old selector or
+    /// claim, so the README's two steps are taken: the Deployment deleted with --cascade=orphan
+    /// (its pods keep serving), and storage.existingClaim naming the old claim. The sync then
+    /// reaches Ready on the old claim with the old runs.
+    /// </summary>
+    [Theory, BothHelms]
+    public async Task The_previous_versions_release_syncs_to_this_one_with_the_readmes_two_steps(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        var previous = await PreviousChart.ReleasedAsync();
+        if (previous.Dir is null)
+        {
+            Assert.Skip(previous.Reason!);
+        }
+
+        await using var ns = await cluster.CreateNamespaceAsync("argoprev", helm);
+        var quickStart = TestNamespace.Values("""
+            storage:
+              enabled: true
+            mlflow:
+              backendStoreUri: sqlite:////mlflow/mlflow.db
+              artifactsDestination: /mlflow/artifacts
+            """);
+        var release = new ClusterRelease(ns, helm);
+
+        // The previous version, synced by Argo CD. Its pre-upgrade migration hook becomes a PreSync
+        // that waits for the claim the sync creates, so its Argo CD users had turned migrations off.
+        var old = new ArgoSync(ns, helm, previous.Dir!);
+        await old.SyncAsync(TimeSpan.FromMinutes(6), quickStart, TestNamespace.Values("migrations:\n  enabled: false\n"));
+        string runId;
+        await using (var forward = await release.ForwardAsync())
+        {
+            runId = (await ClientFlow.RunAsync(forward.Url(), "argo-previous")).RunId;
+        }
+
+        // The README's steps, then a sync of this version.
+        await ns.KubectlAsync("delete", "deployment", "mlflow-mlflow", "--cascade=orphan");
+        var argo = new ArgoSync(ns, helm, Repo.Chart);
+        await argo.SyncAsync(TimeSpan.FromMinutes(6), quickStart, TestNamespace.Values("storage:\n  existingClaim: mlflow-mlflow-data\n"));
+        await release.ShouldBeReadyWithoutRestartsAsync(1);
+
+        (await ns.KubectlAsync("get", "pvc", "-o", "name")).Trim().Should().Be("persistentvolumeclaim/mlflow-mlflow-data", "the old claim is used and no new one is made");
+        await using (var forward = await release.ForwardAsync())
+        {
+            using var api = new MlflowRest(forward.Url());
+            (await api.GetRunAsync(runId)).Should().NotBeNull("the run of the previous version is kept");
+        }
+    }
 }
