@@ -590,8 +590,11 @@ public sealed partial class MigrationToolTests
             .And.Contain("kubectl apply -n <namespace> -f <secrets file>", "the converted values read their credentials from the generated Secret");
         community.IndexOf("kubectl apply -n <namespace> -f <secrets file>", StringComparison.Ordinal).Should()
             .BeLessThan(community.IndexOf("helm install mlflow", StringComparison.Ordinal), "the Secret must exist before the pods start");
-        community.Should().Contain("do not uninstall").And.Contain("kubectl annotate pvc").And.Contain("--set storage.existingClaim=<claim>");
+        community.Should().Contain("makes no claim of its own").And.NotContain("kubectl annotate pvc");
 
-        Output.Report(Convert("bitnami/minimal.yaml"), null).Should().Contain("http://mlflow-tracking:80").And.Contain("fullnameOverride: mlflow-tracking");
+        var bitnami = Output.Report(Convert("bitnami/minimal.yaml"), null);
+        bitnami.Should().Contain("http://mlflow-tracking:80").And.Contain("fullnameOverride: mlflow-tracking");
+        bitnami.Should().Contain("do not uninstall").And.Contain("kubectl annotate pvc").And.Contain("--set storage.existingClaim=<claim>",
+            "bitnami's claim is the release's own: helm uninstall would delete it despite a keep annotation on the live object");
     }
 }

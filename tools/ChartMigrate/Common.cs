@@ -192,7 +192,14 @@ public static class Common
         m.Switching.Add($"  fullnameOverride: {service}");
         m.Switching.Add($"  service:");
         m.Switching.Add($"    port: {port}");
-        m.Switching.Add($"If runs or artifacts sit in a claim of the old release (kubectl get pvc -n <namespace> -l app.kubernetes.io/instance={r}),");
+        if (m.Chart != "bitnami")
+        {
+            m.Switching.Add("community-charts makes no claim of its own: a claim you mounted through extraVolumes is yours, helm uninstall");
+            m.Switching.Add("leaves it, and the converted values keep mounting it.");
+            return;
+        }
+
+        m.Switching.Add($"If runs or artifacts sit in bitnami's claim (kubectl get pvc -n <namespace> -l app.kubernetes.io/instance={r}),");
         m.Switching.Add("do not uninstall: helm uninstall deletes a claim it created even when the live object is annotated keep");
         m.Switching.Add("(it reads the policy from the release's stored manifest). Upgrade instead, which honours the live annotation:");
         m.Switching.Add("  kubectl annotate pvc -n <namespace> <claim> helm.sh/resource-policy=keep");
