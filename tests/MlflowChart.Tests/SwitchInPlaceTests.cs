@@ -57,7 +57,7 @@ public sealed class SwitchInPlaceTests
     [Theory, BothHelms]
     public async Task No_hook_waits_on_an_object_the_same_release_creates(HelmVersion helm)
     {
-        foreach (var values in new[] { null, ScenarioFiles.Read("charts/example-mlflow-charts.yaml"), UpstreamAuthIni })
+        foreach (var values in new[] { null, ScenarioFiles.Read("charts/example-mlflow-charts.yaml"), ScenarioFiles.Read("charts/ci/basic-auth-values.yaml"), ScenarioFiles.Read("charts/ci/everything-values.yaml"), UpstreamAuthIni })
         {
             var render = await Helm.TemplateAsync(helm, values, values is null ? QuickStartTests.DocsFlags : []);
             var created = render.Objects.Where(o => !(o.Meta().Annotations?.ContainsKey("helm.sh/hook") ?? false))
@@ -69,6 +69,9 @@ public sealed class SwitchInPlaceTests
                     $"{hook.Owner} runs before install and before an Argo CD sync, when the release's own claim does not exist yet");
                 var sa = hook.Spec.ServiceAccountName;
                 created.Should().NotContain($"ServiceAccount/{sa}", $"{hook.Owner} runs before the release's ServiceAccount exists");
+                var secrets = hook.Spec.Containers.SelectMany(c => c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name)
+                    .Concat(hook.Spec.Volumes?.Select(v => v.Secret?.SecretName) ?? []).OfType<string>();
+                secrets.Should().NotContain(n => created.Contains($"Secret/{n}"), $"{hook.Owner} runs before the release's own Secrets exist");
             }
         }
     }
