@@ -34,6 +34,8 @@ public static partial class Checks
         [
             .. Hosts(s, server, pods),
             .. Pods(s, server, pods),
+            .. NeverCreated(s, server, pods),
+            .. ServicePath(s, server, pods),
             .. Storage(s, server, pods),
             .. Database(s, server, pods),
             .. Secrets(s),
@@ -47,7 +49,12 @@ public static partial class Checks
     public static IReadOnlyList<V1Pod> ServerPods(Snapshot s, ServerSettings server)
     {
         var selector = server.Deployment.Spec.Selector.MatchLabels ?? new Dictionary<string, string>();
-        return s.Pods.Where(p => p.Metadata.DeletionTimestamp is null && selector.All(kv => p.Metadata.Labels.Get(kv.Key) == kv.Value)).ToList();
+        var component = server.Deployment.Spec.Template.Metadata.Labels.Get("app.kubernetes.io/component");
+        // The upstream chart's selector (name and instance) also matches the release's Job and test
+        // pods; only pods of a ReplicaSet are the Deployment's.
+        return s.Pods.Where(p => p.Metadata.DeletionTimestamp is null && selector.All(kv => p.Metadata.Labels.Get(kv.Key) == kv.Value)
+            && (p.Metadata.OwnerReferences is not { Count: > 0 } owners || owners.Any(o => o.Kind == "ReplicaSet"))
+            && (component is null || p.Metadata.Labels.Get("app.kubernetes.io/component") == component)).ToList();
     }
 
     private static IEnumerable<Finding> Hosts(Snapshot s, ServerSettings server, IReadOnlyList<V1Pod> pods)
@@ -207,6 +214,11 @@ public static partial class Checks
                 $"raise resources.limits.memory to {Sizing.LimitMiB(server.Workers, server.JobExecution)}Mi (or leave resources empty with this chart), or lower the workers (about 175 MiB each under load) or turn job execution off (MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false, about 1150 MiB)");
         }
 
+        if (pods.Count == 0 && FailedCreate(s, "ReplicaSet", CurrentReplicaSet(s, server)?.Metadata.Name) is not null)
+        {
+            yield break;
+        }
+
         if (pods.Count == 0)
         {
             yield return Finding.Fail(area, "server pods", $"Deployment {server.Deployment.Metadata.Name} has no pods (replicas {replicas})",
@@ -325,6 +337,142 @@ public static partial class Checks
         _ => "kubectl describe pod shows the cause",
     };
 
+    /// <summary>The Deployment's newest ReplicaSet (highest deployment.kubernetes.io/revision).</summary>
+    private static V1ReplicaSet? CurrentReplicaSet(Snapshot s, ServerSettings server) =>
+        s.ReplicaSets.Where(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == server.Deployment.Metadata.Uid) == true)
+            .MaxBy(r => int.TryParse(r.Metadata.Annotations.Get("deployment.kubernetes.io/revision"), out var v) ? v : 0);
+
+    /// <summary>The newest FailedCreate event of an object: why its controller could not make a pod.</summary>
+    private static Corev1Event? FailedCreate(Snapshot s, string kind, string? name) =>
+        name is null ? null : s.Events.Where(e => e.Reason == "FailedCreate" && e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name)
+            .MaxBy(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp);
+
+    /// <summary>Pods the ReplicaSet or a Job asked for and the API server refused: quota, LimitRange, Pod Security, a webhook, a missing ServiceAccount.</summary>
+    private static IEnumerable<Finding> NeverCreated(Snapshot s, ServerSettings server, IReadOnlyList<V1Pod> pods)
+    {
+        const string area = "pods";
+        var replicas = server.Deployment.Spec.Replicas ?? 1;
+        var current = CurrentReplicaSet(s, server);
+        if (current is not null && (current.Status?.Replicas ?? 0) < (current.Spec.Replicas ?? replicas) && FailedCreate(s, "ReplicaSet", current.Metadata.Name) is { } failed)
+        {
+            var revision = current.Metadata.Annotations.Get("deployment.kubernetes.io/revision");
+            yield return Finding.Fail(area, $"ReplicaSet {current.Metadata.Name}",
+                $"{(pods.Count == 0 ? "no server pod was ever created" : $"the pods of revision {revision} are not created")}: {failed.Message}", CreationFix(s, failed.Message ?? ""));
+        }
+
+        foreach (var job in s.Jobs.Where(j => (j.Status?.Active ?? 0) + (j.Status?.Succeeded ?? 0) + (j.Status?.Failed ?? 0) == 0))
+        {
+            if (FailedCreate(s, "Job", job.Metadata.Name) is { } jobFailed)
+            {
+                yield return Finding.Fail(area, $"Job {job.Metadata.Name}", $"its pod was never created: {jobFailed.Message}", CreationFix(s, jobFailed.Message ?? ""));
+            }
+        }
+    }
+
+    private static string CreationFix(Snapshot s, string message)
+    {
+        if (QuotaName().Match(message) is { Success: true } quota)
+        {
+            return $"the namespace's ResourceQuota {quota.Groups[1].Value} has no room for the pod: raise it (kubectl describe resourcequota -n {s.Namespace} {quota.Groups[1].Value}) or ask for less (resources, or fewer server.workers / server.jobExecution=false, which lower what the chart asks for)";
+        }
+
+        if (message.Contains("must specify", StringComparison.Ordinal))
+        {
+            return $"a ResourceQuota of the namespace requires the resource named above in every container: set it in resources (and migrations.resources for the Job); kubectl describe resourcequota -n {s.Namespace}";
+        }
+
+        if (message.Contains("violates PodSecurity", StringComparison.Ordinal))
+        {
+            return "the namespace enforces the Pod Security level named above: remove the value that asks for what it forbids (the chart's own pods pass restricted; look at extraVolumes, extraContainers, podSecurityContext and securityContext)";
+        }
+
+        if (message.Contains("LimitRange", StringComparison.Ordinal) || message.Contains("maximum", StringComparison.Ordinal) || message.Contains("minimum", StringComparison.Ordinal))
+        {
+            return $"a LimitRange of the namespace bounds what a container may ask for: fit resources within it (kubectl describe limitrange -n {s.Namespace})";
+        }
+
+        if (ServiceAccountName().Match(message) is { Success: true } sa)
+        {
+            return $"the ServiceAccount {sa.Groups[1].Value} does not exist: create it, or set serviceAccount.create=true";
+        }
+
+        if (message.Contains("admission webhook", StringComparison.Ordinal))
+        {
+            return "an admission webhook refused the pod (its name and reason are above): change the values it objects to, or ask its owner";
+        }
+
+        return $"kubectl describe replicaset -n {s.Namespace} (or the Job) shows the refusal in full";
+    }
+
+    [GeneratedRegex(@"exceeded quota: ([^,\s]+)")]
+    private static partial Regex QuotaName();
+
+    [GeneratedRegex(@"serviceaccount ""([^""]+)"" not found", RegexOptions.IgnoreCase)]
+    private static partial Regex ServiceAccountName();
+
+    /// <summary>The way clients come in: each Service has ready endpoints on the port MLflow listens on, and a request through it answers.</summary>
+    private static IEnumerable<Finding> ServicePath(Snapshot s, ServerSettings server, IReadOnlyList<V1Pod> pods)
+    {
+        const string area = "service";
+        var ready = pods.Where(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && c.Ready) == true).ToList();
+        foreach (var service in s.Services.Where(x => x.Spec.Selector is { Count: > 0 }))
+        {
+            var name = $"Service {service.Metadata.Name}";
+            var selector = service.Spec.Selector;
+            var shown = string.Join(",", selector.Select(kv => $"{kv.Key}={kv.Value}"));
+            var endpoints = s.EndpointSlices.Where(e => e.Metadata.Labels.Get("kubernetes.io/service-name") == service.Metadata.Name)
+                .SelectMany(e => e.Endpoints ?? []).Where(e => e.Conditions?.Ready != false).ToList();
+            if (ready.Count == 0)
+            {
+                continue;
+            }
+
+            if (!ready.Any(p => selector.All(kv => p.Metadata.Labels.Get(kv.Key) == kv.Value)))
+            {
+                yield return Finding.Fail(area, name, $"selects {shown}, which none of the {ready.Count} Ready server pod(s) carry, so it has no endpoints and every client is refused",
+                    $"give the Service the pods' labels back: helm upgrade restores the chart's selector (kubectl get endpointslices -n {s.Namespace} -l kubernetes.io/service-name={service.Metadata.Name})");
+                continue;
+            }
+
+            if (!s.EndpointSlices.Any(e => e.Metadata.Labels.Get("kubernetes.io/service-name") == service.Metadata.Name))
+            {
+                // Not collected (a snapshot recorded before doctor read EndpointSlices): the live cluster always has one per Service.
+                continue;
+            }
+
+            if (endpoints.Count == 0)
+            {
+                var target = service.Spec.Ports?.FirstOrDefault()?.TargetPort?.Value;
+                yield return Finding.Fail(area, name, $"selects the server pods but has no ready endpoints: its target port {target} is not a port the pods declare",
+                    "set the Service's targetPort to the container's port (MLflow listens on 5000; this chart names it http, or https under TLS)");
+                continue;
+            }
+
+            var ports = s.EndpointSlices.Where(e => e.Metadata.Labels.Get("kubernetes.io/service-name") == service.Metadata.Name)
+                .SelectMany(e => e.Ports ?? []).Select(p => p.Port).Distinct().ToList();
+            if (!ports.Contains(server.Port))
+            {
+                yield return Finding.Fail(area, name, $"sends to port {string.Join(",", ports)}, but MLflow listens on {server.Port}",
+                    "set the Service's targetPort to the container's port");
+                continue;
+            }
+
+            if (s.ServiceAnswers.TryGetValue(service.Metadata.Name, out var status) && status != 200)
+            {
+                yield return Finding.Fail(area, name, $"{endpoints.Count} ready endpoint(s) on port {server.Port}, but /health through the Service answered {(status == 0 ? "nothing" : status.ToString(CultureInfo.InvariantCulture))}",
+                    $"kubectl describe service -n {s.Namespace} {service.Metadata.Name}; a NetworkPolicy or the node's proxy may stand between");
+                continue;
+            }
+
+            yield return Finding.Ok(area, name, $"{endpoints.Count} ready endpoint(s) on port {server.Port}{(s.ServiceAnswers.ContainsKey(service.Metadata.Name) ? "; /health answers through it" : "")}");
+        }
+
+        if (s.NetworkPolicies.Count > 0)
+        {
+            yield return Finding.Ok(area, "NetworkPolicies", $"{string.Join(", ", s.NetworkPolicies)}: not checked (doctor cannot tell whether the cluster enforces them)");
+        }
+    }
+
     private static IEnumerable<Finding> Storage(Snapshot s, ServerSettings server, IReadOnlyList<V1Pod> pods)
     {
         const string area = "storage";
@@ -338,6 +486,13 @@ public static partial class Checks
             if (claim is null)
             {
                 yield return Finding.Fail(area, name, "the server mounts this claim, and it does not exist", "create it, or set storage.existingClaim to a claim that exists");
+                continue;
+            }
+
+            if (claim.Status?.Phase != "Bound" && pods.Count == 0 && FailedCreate(s, "ReplicaSet", CurrentReplicaSet(s, server)?.Metadata.Name) is not null
+                && s.Events.Any(e => e.InvolvedObject.Name == name && e.Reason == "WaitForFirstConsumer"))
+            {
+                yield return Finding.Ok(area, name, "Pending until its first pod is scheduled (WaitForFirstConsumer); that pod was never created, see pods");
                 continue;
             }
 

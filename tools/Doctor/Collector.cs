@@ -42,8 +42,14 @@ public sealed class Collector(IKubernetes client)
         var claims = (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, cancellationToken: cancel)).Items
             .Where(c => claimNames.Contains(c.Metadata.Name) || c.Metadata.Labels.Get("app.kubernetes.io/instance") == release).ToList();
         var classes = (await client.StorageV1.ListStorageClassAsync(cancellationToken: cancel)).Items;
+        var replicaSets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: cancel)).Items
+            .Where(r => r.Metadata.OwnerReferences?.Any(o => deployments.Any(d => d.Metadata.Uid == o.Uid)) == true).ToList();
+        var serviceNames = services.Select(x => x.Metadata.Name).ToHashSet();
+        var slices = (await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, cancellationToken: cancel)).Items
+            .Where(e => serviceNames.Contains(e.Metadata.Labels.Get("kubernetes.io/service-name") ?? "")).ToList();
+        var policies = (await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: cancel)).Items.Select(p => p.Metadata.Name).ToList();
         var involved = pods.Select(p => p.Metadata.Name).Concat(jobPods.Select(p => p.Metadata.Name)).Concat(claims.Select(c => c.Metadata.Name))
-            .Concat(jobs.Select(j => j.Metadata.Name)).ToHashSet();
+            .Concat(jobs.Select(j => j.Metadata.Name)).Concat(replicaSets.Select(r => r.Metadata.Name)).ToHashSet();
         var events = (await client.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: cancel)).Items
             .Where(e => involved.Contains(e.InvolvedObject.Name)).ToList();
 
@@ -54,6 +60,9 @@ public sealed class Collector(IKubernetes client)
             Chart = deployments.Select(d => d.Metadata.Labels.Get("helm.sh/chart")).FirstOrDefault(c => c is not null) ?? await HelmChartAsync(release, ns, cancel),
             Deployments = deployments,
             Pods = jobPods,
+            ReplicaSets = replicaSets,
+            EndpointSlices = slices,
+            NetworkPolicies = policies,
             Events = events,
             Services = services,
             Ingresses = ingresses,
@@ -68,7 +77,7 @@ public sealed class Collector(IKubernetes client)
 
         var (keys, expiry) = await SecretsAsync(snapshot, cancel);
         snapshot = snapshot with { SecretKeys = keys, CertificateExpiry = expiry, Logs = await LogsAsync(snapshot, cancel) };
-        return snapshot with { Answers = await AskAsync(snapshot, cancel) };
+        return snapshot with { Answers = await AskAsync(snapshot, cancel), ServiceAnswers = await ThroughServicesAsync(snapshot, cancel) };
     }
 
     private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
@@ -219,6 +228,40 @@ public sealed class Collector(IKubernetes client)
     }
 
     /// <summary>Asks a Ready (else running) server pod: every Host form, /health, the API without credentials, the metrics path.</summary>
+    /// <summary>GET of the health path through each Service of the release, by the API server's service proxy (which picks a ready endpoint).</summary>
+    private async Task<IReadOnlyDictionary<string, int>> ThroughServicesAsync(Snapshot s, CancellationToken cancel)
+    {
+        var answers = new Dictionary<string, int>();
+        if (ServerSettings.Find(s.Deployments) is not { } server)
+        {
+            return answers;
+        }
+
+        foreach (var service in s.Services.Where(x => x.Spec.Selector is { Count: > 0 } && x.Spec.Ports is { Count: > 0 }))
+        {
+            var port = service.Spec.Ports[0];
+            var name = $"{(server.Tls ? "https:" : "")}{service.Metadata.Name}:{port.Name ?? port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                using var response = await client.CoreV1.ConnectGetNamespacedServiceProxyWithPathWithHttpMessagesAsync(
+                    name, s.Namespace, $"{server.StaticPrefix.TrimStart('/')}/health".TrimStart('/'), cancellationToken: timeout.Token);
+                answers[service.Metadata.Name] = (int)response.Response.StatusCode;
+            }
+            catch (HttpOperationException e)
+            {
+                answers[service.Metadata.Name] = (int)e.Response.StatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                answers[service.Metadata.Name] = 0;
+            }
+        }
+
+        return answers;
+    }
+
     private async Task<Answers?> AskAsync(Snapshot s, CancellationToken cancel)
     {
         var server = ServerSettings.Find(s.Deployments);

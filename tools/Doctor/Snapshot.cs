@@ -20,6 +20,18 @@ public sealed record Snapshot
 
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];
 
+    /// <summary>The ReplicaSets of the release's Deployments (their FailedCreate events say why a pod was never made).</summary>
+    public IReadOnlyList<V1ReplicaSet> ReplicaSets { get; init; } = [];
+
+    /// <summary>The EndpointSlices of the release's Services.</summary>
+    public IReadOnlyList<V1EndpointSlice> EndpointSlices { get; init; } = [];
+
+    /// <summary>Status of GET &lt;health path&gt; through each Service (the API server's service proxy, which goes by its endpoints); 0: no answer.</summary>
+    public IReadOnlyDictionary<string, int> ServiceAnswers { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Names of the namespace's NetworkPolicies.</summary>
+    public IReadOnlyList<string> NetworkPolicies { get; init; } = [];
+
     public IReadOnlyList<Corev1Event> Events { get; init; } = [];
 
     public IReadOnlyList<V1Service> Services { get; init; } = [];

@@ -167,6 +167,72 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("auth", ["sqlite:///basic_auth.db", "read-only root filesystem", "never becomes healthy"], ["MLFLOW_AUTH_CONFIG_PATH"]);
     }
 
+    [Fact]
+    public async Task Pods_a_resource_quota_refuses_are_named_with_the_quota_and_the_claim_is_not_blamed()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-quota", Helm);
+        await ns.KubectlAsync("create", "quota", "mlflow-quota", "--hard=limits.memory=1Gi,requests.memory=1Gi");
+        await InstallWithoutWaitingAsync(ns, QuickStartTests.DocsFlags);
+        var refusal = await FailedCreateAsync(ns);
+        refusal.Should().Contain("exceeded quota", "the breakage really happened: the ReplicaSet cannot make the pod");
+        (await ns.PodsAsync("server")).Should().BeEmpty();
+
+        var doctor = await DoctorRun.RunAsync(ns, "quota-refuses-pods");
+
+        doctor.ShouldFail("pods", ["no server pod was ever created", "exceeded quota: mlflow-quota"], ["ResourceQuota mlflow-quota", "server.workers"]);
+        doctor.Report.Findings.Should().NotContain(f => f.Area == "storage" && f.Verdict != Verdict.Ok,
+            "the claim only waits for its first pod, which was never created");
+    }
+
+    [Fact]
+    public async Task Pods_pod_security_refuses_are_named_with_the_rule_they_break()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-pss", Helm);
+        await InstallWithoutWaitingAsync(ns, [.. QuickStartTests.DocsFlags, "--set-json", "extraVolumes=[{\"name\":\"host\",\"hostPath\":{\"path\":\"/tmp\"}}]"]);
+        (await FailedCreateAsync(ns)).Should().Contain("violates PodSecurity");
+
+        var doctor = await DoctorRun.RunAsync(ns, "pod-security-refuses-pods");
+
+        doctor.ShouldFail("pods", ["no server pod was ever created", "violates PodSecurity", "hostPath"], ["Pod Security level", "extraVolumes"]);
+    }
+
+    [Fact]
+    public async Task A_service_that_selects_no_pod_is_named_though_every_pod_is_healthy()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-svc", Helm);
+        await new ClusterRelease(ns, Helm).InstallAsync(QuickStartTests.DocsFlags);
+        await ns.KubectlAsync("patch", "service", "mlflow-mlflow", "--type=merge", "-p", "{\"spec\":{\"selector\":{\"app.kubernetes.io/component\":\"tracking\"}}}");
+        var through = await cluster.KubectlAsync("get", "--raw", $"/api/v1/namespaces/{ns.Name}/services/mlflow-mlflow:http/proxy/health");
+        through.Succeeded.Should().BeFalse("the breakage really happened: nothing answers through the Service");
+
+        var doctor = await DoctorRun.RunAsync(ns, "service-selects-no-pod");
+
+        doctor.ShouldFail("service", ["Service mlflow-mlflow", "app.kubernetes.io/component=tracking", "Ready server pod"], ["helm upgrade restores"]);
+        doctor.Report.Findings.Should().Contain(f => f.Area == "pods" && f.Verdict == Verdict.Ok, "the pods themselves are fine; the Service is the cause");
+    }
+
+    private static async Task InstallWithoutWaitingAsync(TestNamespace ns, string[] args) =>
+        await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(ns.Cluster.ImageValues), .. args]);
+
+    /// <summary>The message of the first FailedCreate event in the namespace, waiting up to a minute for it.</summary>
+    private static async Task<string> FailedCreateAsync(TestNamespace ns)
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            if ((await ns.EventsAsync()).FirstOrDefault(e => e.Reason == "FailedCreate") is { } failed)
+            {
+                return failed.Message;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        }
+
+        return "";
+    }
+
     private static async Task WaitForAsync(TestNamespace ns, Func<V1Pod, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
