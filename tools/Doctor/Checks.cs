@@ -35,6 +35,7 @@ public static partial class Checks
             .. Hosts(s, server, pods),
             .. Pods(s, server, pods),
             .. NeverCreated(s, server, pods),
+            .. Rollout(s, server, pods),
             .. ServicePath(s, server, pods),
             .. Storage(s, server, pods),
             .. Database(s, server, pods),
@@ -336,6 +337,52 @@ public static partial class Checks
         "CrashLoopBackOff" => "the server exits at start: see its previous log (the database checks below read it)",
         _ => "kubectl describe pod shows the cause",
     };
+
+    /// <summary>
+    /// A rollout that does not finish: the newest ReplicaSet's pods fail (restarts, crash loops) or
+    /// the Deployment gave up (ProgressDeadlineExceeded), while older pods may still serve.
+    /// </summary>
+    private static IEnumerable<Finding> Rollout(Snapshot s, ServerSettings server, IReadOnlyList<V1Pod> pods)
+    {
+        var current = CurrentReplicaSet(s, server);
+        var owned = s.ReplicaSets.Count(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == server.Deployment.Metadata.Uid) == true);
+        if (current is null || owned < 2)
+        {
+            // The first revision has nothing to roll from; its failing pods are named under pods.
+            yield break;
+        }
+
+        var revision = current.Metadata.Annotations.Get("deployment.kubernetes.io/revision") ?? "?";
+        var newPods = pods.Where(p => p.Metadata.OwnerReferences?.Any(o => o.Uid == current.Metadata.Uid) == true).ToList();
+        var oldServing = pods.Except(newPods).Count(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && c.Ready) == true);
+        var failing = newPods.FirstOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && !c.Ready
+            && (c.RestartCount > 0 || c.State?.Waiting?.Reason == "CrashLoopBackOff")) == true);
+        var gaveUp = server.Deployment.Status?.Conditions?.FirstOrDefault(c => c.Type == "Progressing" && c.Status == "False");
+        if (failing is null && gaveUp is null)
+        {
+            yield break;
+        }
+
+        var why = failing is null ? null : LastLine(s, $"{failing.Metadata.Name}/{server.Container.Name} (previous)") ?? LastLine(s, $"{failing.Metadata.Name}/{server.Container.Name}");
+        var rollback = s.HelmRevision is > 1
+            ? $"helm rollback {s.Release} {s.HelmRevision - 1} -n {s.Namespace}, if helm revision {s.HelmRevision} started it; else kubectl rollout undo deployment/{server.Deployment.Metadata.Name} -n {s.Namespace}"
+            : $"kubectl rollout undo deployment/{server.Deployment.Metadata.Name} -n {s.Namespace}";
+        var cause = why is not null && DatabasePassword().IsMatch(why)
+            ? $"the database refused the credentials of {server.Backend ?? "the backend store URI"}: put the right password there, then the rollout resumes; "
+            : why is not null && DatabaseHost().IsMatch(why)
+                ? $"the database host of {server.Backend ?? "the backend store URI"} cannot be reached: fix the host or the network, then the rollout resumes; "
+                : "fix what the new pods fail with, then the rollout resumes; ";
+        var what = failing is null ? $"{gaveUp!.Reason}: {gaveUp.Message}" : $"new pod {failing.Metadata.Name} fails{(why is null ? "" : $" with: {why}")}";
+        yield return Finding.Fail("rollout", $"Deployment {server.Deployment.Metadata.Name}",
+            $"the rollout of revision {revision} is stuck: {what}" + (oldServing > 0 ? $"; {oldServing} pod(s) of an older revision still serve" : "; no pod serves"),
+            $"{cause}or roll back: {rollback}");
+    }
+
+    [GeneratedRegex(@"password authentication failed|Access denied for user|Login failed for user", RegexOptions.IgnoreCase)]
+    private static partial Regex DatabasePassword();
+
+    [GeneratedRegex(@"could not translate host name|Name or service not known|Connection refused|could not connect to server|timeout expired|Unknown MySQL server host", RegexOptions.IgnoreCase)]
+    private static partial Regex DatabaseHost();
 
     /// <summary>The Deployment's newest ReplicaSet (highest deployment.kubernetes.io/revision).</summary>
     private static V1ReplicaSet? CurrentReplicaSet(Snapshot s, ServerSettings server) =>
@@ -818,12 +865,22 @@ public static partial class Checks
     private static int Count(Snapshot s, string pod, Func<Corev1Event, bool> what) =>
         s.Events.Where(e => e.InvolvedObject.Kind == "Pod" && e.InvolvedObject.Name == pod && what(e)).Sum(e => e.Count ?? 1);
 
+    /// <summary>
+    /// The line of a log that says why: the one preferred, else the last exception message
+    /// (`sqlalchemy.exc.OperationalError: ... password authentication failed ...`), else the last line.
+    /// A traceback ends with a pointer such as "(Background on this error at: ...)", which says nothing.
+    /// </summary>
     private static string? LastLine(Snapshot s, string log, Func<string, bool>? prefer = null)
     {
         var lines = s.Logs.GetValueOrDefault(log)?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        var line = (prefer is null ? null : lines.LastOrDefault(prefer)) ?? lines.LastOrDefault();
+        var line = (prefer is null ? null : lines.LastOrDefault(prefer))
+            ?? lines.LastOrDefault(l => ExceptionLine().IsMatch(l) && !l.StartsWith("(Background on this error", StringComparison.Ordinal))
+            ?? lines.LastOrDefault();
         return line is null ? null : line.Length > 300 ? line[..300] + "..." : line;
     }
+
+    [GeneratedRegex(@"^([A-Za-z_][\w.]*(Error|Exception|Exit)\b.*:|.*\bFATAL:)")]
+    private static partial Regex ExceptionLine();
 
     [GeneratedRegex(@"out-of-date database schema \(found version (\S+), but expected (\S+)\)")]
     private static partial Regex OutdatedSchema();

@@ -58,6 +58,7 @@ public sealed class Collector(IKubernetes client)
             Release = release,
             Namespace = ns,
             Chart = deployments.Select(d => d.Metadata.Labels.Get("helm.sh/chart")).FirstOrDefault(c => c is not null) ?? await HelmChartAsync(release, ns, cancel),
+            HelmRevision = await HelmRevisionAsync(release, ns, cancel),
             Deployments = deployments,
             Pods = jobPods,
             ReplicaSets = replicaSets,
@@ -82,6 +83,10 @@ public sealed class Collector(IKubernetes client)
 
     private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
         selector is { Count: > 0 } && labels is not null && selector.All(kv => labels.Get(kv.Key) == kv.Value);
+
+    private async Task<int?> HelmRevisionAsync(string release, string ns, CancellationToken cancel) =>
+        (await client.CoreV1.ListNamespacedSecretAsync(ns, labelSelector: $"owner=helm,name={release}", cancellationToken: cancel)).Items
+            .Select(r => int.TryParse(r.Metadata.Labels.Get("version"), out var v) ? v : (int?)null).Max();
 
     /// <summary>The chart name and version from Helm's newest release record (a gzipped JSON in a Secret), for releases whose objects carry no helm.sh/chart label.</summary>
     private async Task<string?> HelmChartAsync(string release, string ns, CancellationToken cancel)

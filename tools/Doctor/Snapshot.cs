@@ -16,6 +16,9 @@ public sealed record Snapshot
     /// <summary>The chart that installed the release, e.g. "mlflow-0.2.0", when a label or Helm's release record says so.</summary>
     public string? Chart { get; init; }
 
+    /// <summary>The newest revision in Helm's release records, when there are any.</summary>
+    public int? HelmRevision { get; init; }
+
     public IReadOnlyList<V1Deployment> Deployments { get; init; } = [];
 
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];

@@ -214,6 +214,32 @@ public sealed class DoctorOnClusterTests
         doctor.Report.Findings.Should().Contain(f => f.Area == "pods" && f.Verdict == Verdict.Ok, "the pods themselves are fine; the Service is the cause");
     }
 
+    [Fact]
+    public async Task A_rotated_database_password_is_named_as_a_stuck_rollout_with_its_secret_and_the_rollback()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-rollout", Helm);
+        await Backends.StartAsync(ns);
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, Helm);
+        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        await release.ShouldBeReadyWithoutRestartsAsync(2);
+
+        // The Secret gets a wrong password, and the pods are rolled.
+        var wrong = Backends.DatabaseUri.Replace(":password@", ":rotated-wrong@", StringComparison.Ordinal);
+        await ns.KubectlAsync("patch", "secret", "mlflow-db-secret", "--type=merge", "-p", $"{{\"stringData\":{{\"uri\":\"{wrong}\"}}}}");
+        await ns.KubectlAsync("rollout", "restart", "deployment/mlflow-mlflow");
+        await WaitForAsync(ns, pod => pod.Status.ContainerStatuses?.Any(c => c.Name == "mlflow" && c.RestartCount > 0) == true, TimeSpan.FromMinutes(4));
+        (await release.ServerPodsAsync()).Count(p => p.Status.ContainerStatuses?.Any(c => c.Ready) == true).Should().BeGreaterThan(0,
+            "the breakage is the issue's: new pods crash-loop while an old one keeps serving");
+
+        var doctor = await DoctorRun.RunAsync(ns, "rotated-database-password");
+
+        doctor.ShouldFail("rollout", ["the rollout of revision 2 is stuck", "password authentication failed for user", "of an older revision still serve"],
+            ["Secret mlflow-db-secret/uri", "kubectl rollout undo deployment/mlflow-mlflow"]);
+        doctor.Text.Should().NotContain("its log ended with: (Background on this error", "the quoted line is the one that says why");
+    }
+
     private static async Task InstallWithoutWaitingAsync(TestNamespace ns, string[] args) =>
         await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(ns.Cluster.ImageValues), .. args]);
 
