@@ -43,6 +43,7 @@ public static partial class Checks
             .. Auth(s, server),
             .. Operations(s, server),
             .. Artifacts(s, options),
+            .. ArtifactStore(s, server),
         ];
     }
 
@@ -383,6 +384,42 @@ public static partial class Checks
 
     [GeneratedRegex(@"could not translate host name|Name or service not known|Connection refused|could not connect to server|timeout expired|Unknown MySQL server host", RegexOptions.IgnoreCase)]
     private static partial Regex DatabaseHost();
+
+    /// <summary>The artifact store, as a server pod lists it with the server's own credentials.</summary>
+    private static IEnumerable<Finding> ArtifactStore(Snapshot s, ServerSettings server)
+    {
+        if (s.ArtifactStore is not { } probe)
+        {
+            yield break;
+        }
+
+        const string area = "artifacts";
+        var check = $"store {probe.Destination}";
+        var credentials = string.Join(", ", (server.Container.Env ?? []).Where(e => e.Name is "AWS_ACCESS_KEY_ID" or "AWS_SECRET_ACCESS_KEY" && e.ValueFrom?.SecretKeyRef is not null)
+            .Select(e => $"{e.Name} from Secret {e.ValueFrom.SecretKeyRef.Name}/{e.ValueFrom.SecretKeyRef.Key}"));
+        switch (probe.Status)
+        {
+            case "ok":
+                yield return Finding.Ok(area, check, "listed from a server pod with the server's own credentials");
+                break;
+            case "unchecked":
+                yield return Finding.Warn(area, check, $"not checked: {probe.Message}", "check the store by hand: upload an artifact through the server and read it back");
+                break;
+            default:
+                var fix = probe.Code switch
+                {
+                    "NoSuchBucket" => "create the bucket, or point mlflow.artifactsDestination at one that exists",
+                    "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "NoCredentialsError" =>
+                        $"the store refuses the server's credentials{(credentials.Length > 0 ? $" ({credentials})" : "")}: fix the key in that Secret, or the role of the ServiceAccount, then restart the pods",
+                    "EndpointConnectionError" or "ConnectTimeoutError" =>
+                        $"the store's endpoint cannot be reached{(server.Container.Env?.FirstOrDefault(e => e.Name == "MLFLOW_S3_ENDPOINT_URL")?.Value is { } endpoint ? $" (MLFLOW_S3_ENDPOINT_URL={endpoint})" : "")}: fix the URL, or the network policy or DNS between",
+                    "NotWritable" => "the server's user cannot write there: mount a writable volume at that path (storage.enabled), or set the pod's fsGroup",
+                    _ => "fix mlflow.artifactsDestination or the store's credentials",
+                };
+                yield return Finding.Fail(area, check, $"every artifact upload fails: {probe.Code}: {probe.Message}", fix);
+                break;
+        }
+    }
 
     /// <summary>The Deployment's newest ReplicaSet (highest deployment.kubernetes.io/revision).</summary>
     private static V1ReplicaSet? CurrentReplicaSet(Snapshot s, ServerSettings server) =>

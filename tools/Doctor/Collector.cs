@@ -78,7 +78,12 @@ public sealed class Collector(IKubernetes client)
 
         var (keys, expiry) = await SecretsAsync(snapshot, cancel);
         snapshot = snapshot with { SecretKeys = keys, CertificateExpiry = expiry, Logs = await LogsAsync(snapshot, cancel) };
-        return snapshot with { Answers = await AskAsync(snapshot, cancel), ServiceAnswers = await ThroughServicesAsync(snapshot, cancel) };
+        return snapshot with
+        {
+            Answers = await AskAsync(snapshot, cancel),
+            ServiceAnswers = await ThroughServicesAsync(snapshot, cancel),
+            ArtifactStore = await ProbeArtifactsAsync(snapshot, cancel),
+        };
     }
 
     private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
@@ -266,6 +271,74 @@ public sealed class Collector(IKubernetes client)
 
         return answers;
     }
+
+    /// <summary>
+    /// Lists the artifact destination from a Ready server pod, in its container, with its environment
+    /// (so with the server's own credentials): one read-only list call, or a writability test of a
+    /// local path. Nothing is written.
+    /// </summary>
+    private async Task<ArtifactProbe?> ProbeArtifactsAsync(Snapshot s, CancellationToken cancel)
+    {
+        if (ServerSettings.Find(s.Deployments) is not { } server || server.ArtifactsDestination is not { Length: > 0 } destination)
+        {
+            return null;
+        }
+
+        var pod = Checks.ServerPods(s, server).FirstOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && c.Ready) == true);
+        if (pod is null)
+        {
+            return null;
+        }
+
+        var output = "";
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            await client.NamespacedPodExecAsync(pod.Metadata.Name, s.Namespace, server.Container.Name, ["python", "-c", ArtifactScript, destination], false,
+                async (_, stdout, _) =>
+                {
+                    using var reader = new StreamReader(stdout);
+                    output = await reader.ReadToEndAsync(timeout.Token);
+                }, timeout.Token);
+            var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+            using var json = JsonDocument.Parse(last);
+            var root = json.RootElement;
+            string? Get(string key) => root.TryGetProperty(key, out var v) ? v.GetString() : null;
+            return new ArtifactProbe(destination, Get("status") ?? "unchecked", Get("code"), Get("message"));
+        }
+        catch (Exception e) when (e is JsonException or OperationCanceledException or HttpOperationException or IOException or System.Net.WebSockets.WebSocketException)
+        {
+            return new ArtifactProbe(destination, "unchecked", null, $"could not run the check in pod {pod.Metadata.Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>The probe run in the server container: python, the destination as its one argument, one JSON line out.</summary>
+    private const string ArtifactScript = """
+        import json, os, sys
+        dest = sys.argv[1]
+        def out(**kw):
+            print(json.dumps(kw)); sys.exit(0)
+        if dest.startswith("s3://"):
+            bucket, _, prefix = dest[5:].partition("/")
+            try:
+                import boto3
+                s3 = boto3.client("s3", endpoint_url=os.environ.get("MLFLOW_S3_ENDPOINT_URL") or None)
+                s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
+                out(status="ok")
+            except Exception as e:
+                code = getattr(e, "response", {}).get("Error", {}).get("Code") or type(e).__name__
+                out(status="error", code=str(code), message=str(e)[:300])
+        path = dest[7:] if dest.startswith("file://") else dest if dest.startswith("/") else None
+        if path is None:
+            out(status="unchecked", message=dest.split(":", 1)[0] + " stores are not listed by doctor")
+        probe = path
+        while probe and not os.path.isdir(probe):
+            probe = os.path.dirname(probe)
+        if os.access(probe or "/", os.W_OK):
+            out(status="ok")
+        out(status="error", code="NotWritable", message=f"{probe} is not writable by UID {os.getuid()}")
+        """;
 
     private async Task<Answers?> AskAsync(Snapshot s, CancellationToken cancel)
     {

@@ -43,6 +43,9 @@ public sealed partial record ServerSettings
     /// <summary>The backend store as far as it can be told without reading a Secret: a URI, or "Secret name/key".</summary>
     public string? Backend { get; init; }
 
+    /// <summary>--artifacts-destination (or MLFLOW_ARTIFACTS_DESTINATION): where the server proxies artifacts.</summary>
+    public string? ArtifactsDestination { get; init; }
+
     public bool BackendIsSqlite => Backend is not null && Backend.StartsWith("sqlite:", StringComparison.Ordinal);
 
     public IReadOnlyList<string> EffectiveAllowedHosts => AllowedHosts ?? MlflowDefaultHosts;
@@ -96,6 +99,7 @@ public sealed partial record ServerSettings
             Tls = uvicorn.Contains("--ssl-certfile", StringComparison.Ordinal) || gunicorn.Contains("--certfile", StringComparison.Ordinal),
             StaticPrefix = (Option("--static-prefix") ?? "").TrimEnd('/'),
             Backend = backend,
+            ArtifactsDestination = Option("--artifacts-destination"),
         };
     }
 

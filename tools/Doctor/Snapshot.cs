@@ -32,6 +32,9 @@ public sealed record Snapshot
     /// <summary>Status of GET &lt;health path&gt; through each Service (the API server's service proxy, which goes by its endpoints); 0: no answer.</summary>
     public IReadOnlyDictionary<string, int> ServiceAnswers { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>The artifact store as the server sees it: listed from a server pod with its own credentials; null when not probed.</summary>
+    public ArtifactProbe? ArtifactStore { get; init; }
+
     /// <summary>Names of the namespace's NetworkPolicies.</summary>
     public IReadOnlyList<string> NetworkPolicies { get; init; } = [];
 
@@ -72,6 +75,12 @@ public sealed record Snapshot
     /// <summary>When the snapshot was taken (certificate expiry is judged against it).</summary>
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
 }
+
+/// <summary>
+/// What listing the artifact destination from a server pod gave: Status ok, error (Code and
+/// Message say which), unchecked (a store doctor cannot list) or none (no destination).
+/// </summary>
+public sealed record ArtifactProbe(string Destination, string Status, string? Code = null, string? Message = null);
 
 /// <summary>A ServiceMonitor of the namespace: what it selects and which port it scrapes.</summary>
 public sealed record ServiceMonitorInfo(string Name, IReadOnlyDictionary<string, string> MatchLabels, IReadOnlyList<string> Ports);

@@ -240,6 +240,29 @@ public sealed class DoctorOnClusterTests
         doctor.Text.Should().NotContain("its log ended with: (Background on this error", "the quoted line is the one that says why");
     }
 
+    [Fact]
+    public async Task A_bucket_that_does_not_exist_is_named_with_the_stores_error()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-bucket", Helm);
+        await Backends.StartAsync(ns);
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, Helm);
+        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)),
+            "--set", "mlflow.artifactsDestination=s3://no-such-bucket/mlflow");
+        await using (var forward = await release.ForwardAsync())
+        {
+            using var api = new MlflowRest(forward.Url(), ClusterRelease.Admin);
+            var experiment = await api.CreateExperimentAsync("upload");
+            var upload = () => api.LogRunAsync(experiment, "never stored\n");
+            await upload.Should().ThrowAsync<Exception>("the breakage really happened: the upload fails");
+        }
+
+        var doctor = await DoctorRun.RunAsync(ns, "no-such-bucket");
+
+        doctor.ShouldFail("artifacts", ["s3://no-such-bucket/mlflow", "every artifact upload fails", "NoSuchBucket"], ["create the bucket", "mlflow.artifactsDestination"]);
+    }
+
     private static async Task InstallWithoutWaitingAsync(TestNamespace ns, string[] args) =>
         await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(ns.Cluster.ImageValues), .. args]);
 
