@@ -261,6 +261,19 @@ public static partial class Checks
                 continue;
             }
 
+            // An init container that cannot start or keeps failing holds the server back.
+            if (pod.Status.InitContainerStatuses?.FirstOrDefault(c => !c.Ready && (c.RestartCount > 0 || c.State?.Terminated is { ExitCode: not 0 }
+                    || c.State?.Waiting?.Reason is { } r && r is not "PodInitializing" and not "ContainerCreating")) is { } init)
+            {
+                var log = LastLine(s, $"{name}/{init.Name}", l => l.StartsWith("FAILED", StringComparison.Ordinal));
+                var state = init.State?.Waiting is { } w ? $"waiting: {w.Reason}: {w.Message}" : $"failed {init.RestartCount + 1} time(s)";
+                yield return Finding.Fail(area, name, $"init container {init.Name} {state}{(log is null ? "" : $"; its log: {log}")}",
+                    init.State?.Waiting?.Reason is { } wr && wr.Contains("Config", StringComparison.Ordinal) ? WaitingFix(wr)
+                    : init.Name == "migrate" ? $"the database migration failed before the server could start: fix what the log names, then the pod retries it (kubectl logs -n {s.Namespace} {name} -c migrate)"
+                    : $"kubectl logs -n {s.Namespace} {name} -c {init.Name}");
+                continue;
+            }
+
             // A killed container waits in CrashLoopBackOff: the kill, named above, is the news; other waits are named here.
             if (status?.State?.Waiting is { } waiting && waiting.Reason is not "ContainerCreating" and not "PodInitializing")
             {

@@ -208,6 +208,15 @@ public sealed class Collector(IKubernetes client)
             {
                 logs[$"{pod.Metadata.Name}/{status.Name} (previous)"] = await LogAsync(s.Namespace, pod.Metadata.Name, status.Name, true, 60, cancel);
             }
+
+            // An init container that failed (this chart's migrate on SQLite, the basic-auth INI writer) holds the pod back.
+            foreach (var init in pod.Status.InitContainerStatuses ?? [])
+            {
+                if (init.LastState?.Terminated is { ExitCode: not 0 } || init.State?.Terminated is { ExitCode: not 0 })
+                {
+                    logs[$"{pod.Metadata.Name}/{init.Name}"] = await LogAsync(s.Namespace, pod.Metadata.Name, init.Name, init.State?.Terminated is null, 40, cancel);
+                }
+            }
         }
 
         foreach (var job in s.Jobs)

@@ -85,7 +85,9 @@ public sealed class DoctorOnClusterTests
         await ns.KubectlAsync("create", "secret", "generic", "s3-credentials", "--from-literal=access-key=a", "--from-literal=secret-key=b");
         await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(cluster.ImageValues), .. QuickStartTests.DocsFlags,
             "--set", "env[0].name=AWS_ACCESS_KEY_ID", "--set", "env[0].valueFrom.secretKeyRef.name=s3-credentials", "--set", "env[0].valueFrom.secretKeyRef.key=access-key-id"]);
-        await WaitForAsync(ns, pod => pod.Status.ContainerStatuses?.Any(c => c.State?.Waiting?.Reason == "CreateContainerConfigError") == true, TimeSpan.FromMinutes(2));
+        // On SQLite the first container to start is the migrate init container, which gets the env too.
+        await WaitForAsync(ns, pod => (pod.Status.ContainerStatuses ?? []).Concat(pod.Status.InitContainerStatuses ?? [])
+            .Any(c => c.State?.Waiting?.Reason == "CreateContainerConfigError"), TimeSpan.FromMinutes(2));
 
         var doctor = await DoctorRun.RunAsync(ns, "secret-without-key");
 
