@@ -143,4 +143,42 @@ public sealed class DoctorRecordedTests
         text.Should().NotContain("s3cret-Admin-passw0rd").And.NotContain("rotated-but-not-applied")
             .And.NotContain("0123456789abcdef0123456789abcdef", "doctor reads Secrets for their key names only");
     }
+    [Fact]
+    public void Pods_a_quota_refuses_are_named_with_the_quota_and_the_waiting_claim_is_not_blamed()
+    {
+        var findings = Checks.Run(Recorded("quota-refuses-pods"));
+
+        ShouldFail(findings, "pods", "no server pod was ever created", "exceeded quota: mlflow-quota", "ResourceQuota mlflow-quota");
+        findings.Should().NotContain(f => f.Area == "storage" && f.Verdict != Verdict.Ok, "the claim waits for a pod that was never created");
+        findings.Should().NotContain(f => f.Evidence.Contains("has no pods", StringComparison.Ordinal), "the symptom gives way to its cause");
+    }
+
+    [Fact]
+    public void Pods_pod_security_refuses_are_named_with_the_rule()
+    {
+        ShouldFail(Checks.Run(Recorded("pod-security-refuses-pods")), "pods", "violates PodSecurity", "hostPath", "extraVolumes");
+    }
+
+    [Fact]
+    public void A_service_that_selects_no_pod_is_named_with_its_selector()
+    {
+        var findings = Checks.Run(Recorded("service-selects-no-pod"));
+
+        ShouldFail(findings, "service", "Service mlflow-mlflow", "app.kubernetes.io/component=tracking", "helm upgrade restores");
+    }
+
+    [Fact]
+    public void A_rotated_database_password_is_a_stuck_rollout_naming_the_secret_and_the_rollback()
+    {
+        var findings = Checks.Run(Recorded("rotated-database-password"));
+
+        var fail = ShouldFail(findings, "rollout", "the rollout of revision 2 is stuck", "password authentication failed", "Secret mlflow-db-secret/uri", "kubectl rollout undo");
+        fail.Evidence.Should().NotContain("(Background on this error", "the quoted line is the exception's message");
+    }
+
+    [Fact]
+    public void A_bucket_that_does_not_exist_is_named_with_the_stores_error()
+    {
+        ShouldFail(Checks.Run(Recorded("no-such-bucket")), "artifacts", "s3://no-such-bucket/mlflow", "NoSuchBucket", "create the bucket");
+    }
 }
