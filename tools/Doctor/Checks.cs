@@ -413,7 +413,9 @@ public static partial class Checks
         switch (probe.Status)
         {
             case "ok":
-                yield return Finding.Ok(area, check, "listed from a server pod with the server's own credentials");
+                yield return Finding.Ok(area, check, probe.Destination.StartsWith('/') || probe.Destination.StartsWith("file:", StringComparison.Ordinal)
+                    ? "the server's user can write there (checked in a server pod)"
+                    : "listed from a server pod with the server's own credentials");
                 break;
             case "unchecked":
                 yield return Finding.Warn(area, check, $"not checked: {probe.Message}", "check the store by hand: upload an artifact through the server and read it back");
