@@ -39,6 +39,7 @@ public static partial class Checks
             .. ServicePath(s, server, pods),
             .. Storage(s, server, pods),
             .. Database(s, server, pods),
+            .. BackendStore(s, server),
             .. Secrets(s),
             .. Auth(s, server),
             .. Operations(s, server),
@@ -397,6 +398,38 @@ public static partial class Checks
 
     [GeneratedRegex(@"could not translate host name|Name or service not known|Connection refused|could not connect to server|timeout expired|Unknown MySQL server host", RegexOptions.IgnoreCase)]
     private static partial Regex DatabaseHost();
+
+    /// <summary>The backend store, as a server pod reaches it with the server's own URI.</summary>
+    private static IEnumerable<Finding> BackendStore(Snapshot s, ServerSettings server)
+    {
+        if (s.BackendStore is not { } probe || probe.Status == "unchecked" && probe.Message == "no database server URI")
+        {
+            yield break;
+        }
+
+        const string area = "database";
+        var source = server.Backend ?? "the backend store URI";
+        if (probe.Status == "ok")
+        {
+            yield return Finding.Ok(area, "backend store", $"reached from a server pod with {source}; schema at {probe.Version}");
+        }
+        else if (probe.Status == "unchecked")
+        {
+            yield return Finding.Warn(area, "backend store", $"not checked: {probe.Message}", "check it by hand: kubectl exec into a server pod and connect with its URI");
+        }
+        else
+        {
+            var message = probe.Message ?? "";
+            var fix = DatabasePassword().IsMatch(message)
+                ? $"the database refuses the credentials of {source}: put the right user and password there (URL-encoded), then restart the pods"
+                : DatabaseHost().IsMatch(message)
+                    ? $"the database host of {source} cannot be reached: is the database up, is the host right, does a NetworkPolicy let the pods out?"
+                    : message.Contains("alembic_version", StringComparison.Ordinal)
+                        ? "the database has no MLflow schema: run the migration (helm upgrade runs this chart's migration hook) or point the URI at the right database"
+                        : $"fix {source}";
+            yield return Finding.Fail(area, "backend store", $"a server pod cannot query it: {probe.Code}: {message}", fix);
+        }
+    }
 
     /// <summary>The artifact store, as a server pod lists it with the server's own credentials.</summary>
     private static IEnumerable<Finding> ArtifactStore(Snapshot s, ServerSettings server)

@@ -83,6 +83,7 @@ public sealed class Collector(IKubernetes client)
             Answers = await AskAsync(snapshot, cancel),
             ServiceAnswers = await ThroughServicesAsync(snapshot, cancel),
             ArtifactStore = await ProbeArtifactsAsync(snapshot, cancel),
+            BackendStore = await ProbeDatabaseAsync(snapshot, cancel),
         };
     }
 
@@ -321,6 +322,67 @@ public sealed class Collector(IKubernetes client)
             return new ArtifactProbe(destination, "unchecked", null, $"could not run the check in pod {pod.Metadata.Name}: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// One read-only query of the backend store from a Ready server pod, with the URI the server
+    /// itself got (its environment, or its --backend-store-uri): `select version_num from
+    /// alembic_version`. SQLite files are left alone (the pod's own volume).
+    /// </summary>
+    private async Task<DatabaseProbe?> ProbeDatabaseAsync(Snapshot s, CancellationToken cancel)
+    {
+        if (ServerSettings.Find(s.Deployments) is not { } server || server.BackendIsSqlite)
+        {
+            return null;
+        }
+
+        var pod = Checks.ServerPods(s, server).FirstOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && c.Ready) == true);
+        if (pod is null)
+        {
+            return null;
+        }
+
+        var argv = ServerSettings.OptionValue(ServerSettings.Argv(server.Container), "--backend-store-uri") ?? "";
+        var output = "";
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            await client.NamespacedPodExecAsync(pod.Metadata.Name, s.Namespace, server.Container.Name, ["python", "-c", DatabaseScript, argv], false,
+                async (_, stdout, _) =>
+                {
+                    using var reader = new StreamReader(stdout);
+                    output = await reader.ReadToEndAsync(timeout.Token);
+                }, timeout.Token);
+            var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+            using var json = JsonDocument.Parse(last);
+            var root = json.RootElement;
+            string? Get(string key) => root.TryGetProperty(key, out var v) ? v.GetString() : null;
+            return new DatabaseProbe(Get("status") ?? "unchecked", Get("version"), Get("code"), Get("message"));
+        }
+        catch (Exception e) when (e is JsonException or OperationCanceledException or HttpOperationException or IOException or System.Net.WebSockets.WebSocketException)
+        {
+            return new DatabaseProbe("unchecked", Message: $"could not run the check in pod {pod.Metadata.Name}: {e.Message}");
+        }
+    }
+
+    private const string DatabaseScript = """
+        import json, os, sys
+        def out(**kw):
+            print(json.dumps(kw)); sys.exit(0)
+        uri = sys.argv[1] or os.environ.get("MLFLOW_BACKEND_STORE_URI") or ""
+        if "://" not in uri or uri.startswith(("sqlite", "file")):
+            out(status="unchecked", message="no database server URI")
+        try:
+            import sqlalchemy
+            engine = sqlalchemy.create_engine(uri, pool_pre_ping=False)
+            with engine.connect() as c:
+                version = c.execute(sqlalchemy.text("select version_num from alembic_version")).scalar()
+            out(status="ok", version=str(version))
+        except Exception as e:
+            cause = getattr(e, "orig", None) or e
+            text = " ".join(str(cause).split())
+            out(status="error", code=type(cause).__name__, message=text[:300])
+        """;
 
     /// <summary>The probe run in the server container: python, the destination as its one argument, one JSON line out.</summary>
     private const string ArtifactScript = """

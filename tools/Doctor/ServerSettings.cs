@@ -125,7 +125,7 @@ public sealed partial record ServerSettings
         return words;
     }
 
-    private static string? OptionValue(IReadOnlyList<string> argv, string name)
+    public static string? OptionValue(IReadOnlyList<string> argv, string name)
     {
         for (var i = 0; i < argv.Count; i++)
         {

@@ -35,6 +35,9 @@ public sealed record Snapshot
     /// <summary>The artifact store as the server sees it: listed from a server pod with its own credentials; null when not probed.</summary>
     public ArtifactProbe? ArtifactStore { get; init; }
 
+    /// <summary>The backend store as the server sees it: a read-only query from a server pod with its own URI; null when not probed.</summary>
+    public DatabaseProbe? BackendStore { get; init; }
+
     /// <summary>Names of the namespace's NetworkPolicies.</summary>
     public IReadOnlyList<string> NetworkPolicies { get; init; } = [];
 
@@ -81,6 +84,9 @@ public sealed record Snapshot
 /// Message say which), unchecked (a store doctor cannot list) or none (no destination).
 /// </summary>
 public sealed record ArtifactProbe(string Destination, string Status, string? Code = null, string? Message = null);
+
+/// <summary>What a read-only query of the backend store from a server pod gave: Status ok (Version: its alembic revision), error (Code, Message) or unchecked.</summary>
+public sealed record DatabaseProbe(string Status, string? Version = null, string? Code = null, string? Message = null);
 
 /// <summary>A ServiceMonitor of the namespace: what it selects and which port it scrapes.</summary>
 public sealed record ServiceMonitorInfo(string Name, IReadOnlyDictionary<string, string> MatchLabels, IReadOnlyList<string> Ports);

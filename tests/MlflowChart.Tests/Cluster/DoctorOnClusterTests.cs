@@ -265,6 +265,29 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("artifacts", ["s3://no-such-bucket/mlflow", "every artifact upload fails", "NoSuchBucket"], ["create the bucket", "mlflow.artifactsDestination"]);
     }
 
+    [Fact]
+    public async Task A_database_that_went_away_is_named_though_the_pods_stay_ready()
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-db", Helm);
+        await Backends.StartAsync(ns);
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, Helm);
+        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        await ns.KubectlAsync("delete", "pod", "postgres", "--wait=true");
+        await using (var forward = await release.ForwardAsync())
+        {
+            using var api = new MlflowRest(forward.Url(), ClusterRelease.Admin);
+            var create = () => api.CreateExperimentAsync("never-stored");
+            await create.Should().ThrowAsync<Exception>("the breakage really happened: the API fails without its database");
+        }
+
+        await release.ShouldBeReadyWithoutRestartsAsync(2);
+        var doctor = await DoctorRun.RunAsync(ns, "database-gone");
+
+        doctor.ShouldFail("database", ["backend store", "cannot query it", "OperationalError"], ["Secret mlflow-db-secret/uri", "cannot be reached"]);
+    }
+
     private static async Task InstallWithoutWaitingAsync(TestNamespace ns, string[] args) =>
         await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(ns.Cluster.ImageValues), .. args]);
 
