@@ -181,4 +181,9 @@ public sealed class DoctorRecordedTests
     {
         ShouldFail(Checks.Run(Recorded("no-such-bucket")), "artifacts", "s3://no-such-bucket/mlflow", "NoSuchBucket", "create the bucket");
     }
+    [Fact]
+    public void A_database_that_went_away_is_named_with_the_secret_of_its_uri()
+    {
+        ShouldFail(Checks.Run(Recorded("database-gone")), "database", "backend store", "cannot query it", "Secret mlflow-db-secret/uri", "cannot be reached");
+    }
 }
