@@ -294,33 +294,8 @@ public sealed class Collector(IKubernetes client)
             return null;
         }
 
-        var pod = Checks.ServerPods(s, server).FirstOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && c.Ready) == true);
-        if (pod is null)
-        {
-            return null;
-        }
-
-        var output = "";
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(TimeSpan.FromSeconds(20));
-            await client.NamespacedPodExecAsync(pod.Metadata.Name, s.Namespace, server.Container.Name, ["python", "-c", ArtifactScript, destination], false,
-                async (_, stdout, _) =>
-                {
-                    using var reader = new StreamReader(stdout);
-                    output = await reader.ReadToEndAsync(timeout.Token);
-                }, timeout.Token);
-            var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
-            using var json = JsonDocument.Parse(last);
-            var root = json.RootElement;
-            string? Get(string key) => root.TryGetProperty(key, out var v) ? v.GetString() : null;
-            return new ArtifactProbe(destination, Get("status") ?? "unchecked", Get("code"), Get("message"));
-        }
-        catch (Exception e) when (e is JsonException or OperationCanceledException or HttpOperationException or IOException or System.Net.WebSockets.WebSocketException)
-        {
-            return new ArtifactProbe(destination, "unchecked", null, $"could not run the check in pod {pod.Metadata.Name}: {e.Message}");
-        }
+        var fields = await RunInServerAsync(s, server, ArtifactScript, destination, cancel);
+        return fields is null ? null : new ArtifactProbe(destination, fields.GetValueOrDefault("status") ?? "unchecked", fields.GetValueOrDefault("code"), fields.GetValueOrDefault("message"));
     }
 
     /// <summary>
@@ -335,33 +310,41 @@ public sealed class Collector(IKubernetes client)
             return null;
         }
 
+        var argv = ServerSettings.OptionValue(ServerSettings.Argv(server.Container), "--backend-store-uri") ?? "";
+        var fields = await RunInServerAsync(s, server, DatabaseScript, argv, cancel);
+        return fields is null ? null : new DatabaseProbe(fields.GetValueOrDefault("status") ?? "unchecked", fields.GetValueOrDefault("version"), fields.GetValueOrDefault("code"), fields.GetValueOrDefault("message"));
+    }
+
+    /// <summary>
+    /// Runs a read-only Python script in the server container of a Ready server pod (so with the
+    /// server's own environment and credentials), with one argument, and returns the fields of the
+    /// JSON line it prints last; null when no pod is Ready; status "unchecked" when it could not run.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string?>?> RunInServerAsync(Snapshot s, ServerSettings server, string script, string argument, CancellationToken cancel)
+    {
         var pod = Checks.ServerPods(s, server).FirstOrDefault(p => p.Status.ContainerStatuses?.Any(c => c.Name == server.Container.Name && c.Ready) == true);
         if (pod is null)
         {
             return null;
         }
 
-        var argv = ServerSettings.OptionValue(ServerSettings.Argv(server.Container), "--backend-store-uri") ?? "";
         var output = "";
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             timeout.CancelAfter(TimeSpan.FromSeconds(20));
-            await client.NamespacedPodExecAsync(pod.Metadata.Name, s.Namespace, server.Container.Name, ["python", "-c", DatabaseScript, argv], false,
+            await client.NamespacedPodExecAsync(pod.Metadata.Name, s.Namespace, server.Container.Name, ["python", "-c", script, argument], false,
                 async (_, stdout, _) =>
                 {
                     using var reader = new StreamReader(stdout);
                     output = await reader.ReadToEndAsync(timeout.Token);
                 }, timeout.Token);
-            var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
-            using var json = JsonDocument.Parse(last);
-            var root = json.RootElement;
-            string? Get(string key) => root.TryGetProperty(key, out var v) ? v.GetString() : null;
-            return new DatabaseProbe(Get("status") ?? "unchecked", Get("version"), Get("code"), Get("message"));
+            using var json = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
+            return json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.ToString());
         }
         catch (Exception e) when (e is JsonException or OperationCanceledException or HttpOperationException or IOException or System.Net.WebSockets.WebSocketException)
         {
-            return new DatabaseProbe("unchecked", Message: $"could not run the check in pod {pod.Metadata.Name}: {e.Message}");
+            return new Dictionary<string, string?> { ["status"] = "unchecked", ["message"] = $"could not run the check in pod {pod.Metadata.Name}: {e.Message}" };
         }
     }
 
