@@ -14,7 +14,24 @@ public sealed class QuickStartTests
         "--set", "mlflow.artifactsDestination=/mlflow/artifacts",
     ];
 
+    /// <summary>The same settings as a values file (an Argo CD Application's, a converter's input).</summary>
+    public const string DocsValues = """
+        storage:
+          enabled: true
+        mlflow:
+          backendStoreUri: "sqlite:////mlflow/mlflow.db"
+          artifactsDestination: "/mlflow/artifacts"
+
+        """;
+
     private static Task<Render> QuickStart(HelmVersion helm) => Helm.TemplateAsync(helm, null, DocsFlags);
+
+    [Theory, BothHelms]
+    public async Task The_docs_values_file_says_what_the_docs_flags_say(HelmVersion helm)
+    {
+        (await Helm.TemplateAsync(helm, DocsValues)).Manifest.Should().Be((await QuickStart(helm)).Manifest,
+            "tests that take the quick start as a values file install exactly the docs' command");
+    }
 
     [Theory, BothHelms]
     public async Task Quick_start_serves_svc_mlflow_mlflow_on_port_5000(HelmVersion helm)

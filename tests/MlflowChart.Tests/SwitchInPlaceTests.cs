@@ -27,12 +27,8 @@ public sealed class SwitchInPlaceTests
           - name: auth-ini
             mountPath: /etc/mlflow-auth
             readOnly: true
-        storage:
-          enabled: true
-        mlflow:
-          backendStoreUri: sqlite:////mlflow/mlflow.db
-          artifactsDestination: /mlflow/artifacts
-        """;
+
+        """ + QuickStartTests.DocsValues;
 
     [Theory, BothHelms]
     public async Task The_quick_start_has_the_upstream_charts_selector_claim_and_service(HelmVersion helm)

@@ -9,15 +9,6 @@ namespace MlflowChart.Tests.Cluster;
 [Collection(RealClusterCollection.Name)]
 public sealed class ArgoCdOrderOnClusterTests
 {
-    /// <summary>The docs' quick start, as the values file of an Argo CD Application.</summary>
-    private const string QuickStart = """
-        storage:
-          enabled: true
-        mlflow:
-          backendStoreUri: sqlite:////mlflow/mlflow.db
-          artifactsDestination: /mlflow/artifacts
-        """;
-
     [Theory, BothHelms]
     public async Task The_quick_start_syncs_first_then_takes_a_values_change_and_an_image_bump(HelmVersion helm)
     {
@@ -25,7 +16,7 @@ public sealed class ArgoCdOrderOnClusterTests
         await using var ns = await cluster.CreateNamespaceAsync("argo", helm);
         var argo = new ArgoSync(ns, helm, Repo.Chart);
         var release = new ClusterRelease(ns, helm);
-        var quickStart = TestNamespace.Values(QuickStart);
+        var quickStart = TestNamespace.Values(QuickStartTests.DocsValues);
 
         // 1. The first sync: every PreSync hook runs before anything else exists.
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -85,7 +76,7 @@ public sealed class ArgoCdOrderOnClusterTests
         }
 
         await using var ns = await cluster.CreateNamespaceAsync("argoprev", helm);
-        var quickStart = TestNamespace.Values(QuickStart);
+        var quickStart = TestNamespace.Values(QuickStartTests.DocsValues);
         var release = new ClusterRelease(ns, helm);
 
         // The previous version, synced by Argo CD. Its pre-upgrade migration hook becomes a PreSync

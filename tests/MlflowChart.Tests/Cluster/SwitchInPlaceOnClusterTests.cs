@@ -43,14 +43,7 @@ public sealed class SwitchInPlaceOnClusterTests
         string[] values = QuickStartTests.DocsFlags;
         if (converted)
         {
-            var source = """
-                storage:
-                  enabled: true
-                mlflow:
-                  backendStoreUri: "sqlite:////mlflow/mlflow.db"
-                  artifactsDestination: "/mlflow/artifacts"
-                """;
-            var migration = Converter.Run(source, "upstream", "mlflow", Path.Combine(Repo.Chart, "values.schema.json"));
+            var migration = Converter.Run(QuickStartTests.DocsValues, "upstream", "mlflow", Path.Combine(Repo.Chart, "values.schema.json"));
             values = ["-f", TestNamespace.Values(Output.Values(migration))];
         }
 
