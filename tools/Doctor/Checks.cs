@@ -409,9 +409,18 @@ public static partial class Checks
 
         const string area = "database";
         var source = server.Backend ?? "the backend store URI";
-        if (probe.Status == "ok")
+        if (probe.Status == "ok" && probe.Head is { } head && probe.Version != head)
         {
-            yield return Finding.Ok(area, "backend store", $"reached from a server pod with {source}; schema at {probe.Version}");
+            var image = server.Container.Image;
+            yield return probe.Known == false
+                ? Finding.Fail(area, "schema", $"the database schema is at {probe.Version}, which the server's MLflow ({image}) does not know: a newer MLflow migrated it, and the pods refuse to start at their next restart",
+                    "run the MLflow version that migrated the database (image.tag), or restore the backup taken before that migration")
+                : Finding.Fail(area, "schema", $"the database schema is at {probe.Version}, the server's MLflow ({image}) expects {head}: the pods that serve now refuse to start at their next restart",
+                    "migrate once: helm upgrade with migrations.enabled=true (the chart's hook Job runs mlflow db upgrade), or run `mlflow db upgrade <uri>` from one pod, after a backup");
+        }
+        else if (probe.Status == "ok")
+        {
+            yield return Finding.Ok(area, "backend store", $"reached from a server pod with {source}; schema at {probe.Version}{(probe.Head is null ? "" : ", the server's own")}");
         }
         else if (probe.Status == "unchecked")
         {
@@ -441,7 +450,8 @@ public static partial class Checks
 
         const string area = "artifacts";
         var check = $"store {probe.Destination}";
-        var credentials = string.Join(", ", (server.Container.Env ?? []).Where(e => e.Name is "AWS_ACCESS_KEY_ID" or "AWS_SECRET_ACCESS_KEY" && e.ValueFrom?.SecretKeyRef is not null)
+        var credentials = string.Join(", ", (server.Container.Env ?? [])
+            .Where(e => e.Name is "AWS_ACCESS_KEY_ID" or "AWS_SECRET_ACCESS_KEY" or "AZURE_STORAGE_CONNECTION_STRING" or "AZURE_STORAGE_ACCESS_KEY" or "GOOGLE_APPLICATION_CREDENTIALS" && e.ValueFrom?.SecretKeyRef is not null)
             .Select(e => $"{e.Name} from Secret {e.ValueFrom.SecretKeyRef.Name}/{e.ValueFrom.SecretKeyRef.Key}"));
         switch (probe.Status)
         {
@@ -456,10 +466,12 @@ public static partial class Checks
             default:
                 var fix = probe.Code switch
                 {
-                    "NoSuchBucket" => "create the bucket, or point mlflow.artifactsDestination at one that exists",
-                    "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "NoCredentialsError" =>
+                    "NoSuchBucket" or "NotFound" or "ContainerNotFound" => "create the bucket (or container), or point mlflow.artifactsDestination at one that exists",
+                    "MissingLibrary" => "use an image with the store's client library: the official -full tags (image.tag v<version>-full) carry boto3, google-cloud-storage and azure-storage-blob",
+                    "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "NoCredentialsError" or "Forbidden" or "Unauthorized" or "DefaultCredentialsError"
+                        or "AuthenticationFailed" or "AuthorizationFailure" or "AuthorizationPermissionMismatch" or "ClientAuthenticationError" or "CredentialUnavailableError" =>
                         $"the store refuses the server's credentials{(credentials.Length > 0 ? $" ({credentials})" : "")}: fix the key in that Secret, or the role of the ServiceAccount, then restart the pods",
-                    "EndpointConnectionError" or "ConnectTimeoutError" =>
+                    "EndpointConnectionError" or "ConnectTimeoutError" or "ServiceRequestError" or "TransportError" =>
                         $"the store's endpoint cannot be reached{(server.Container.Env?.FirstOrDefault(e => e.Name == "MLFLOW_S3_ENDPOINT_URL")?.Value is { } endpoint ? $" (MLFLOW_S3_ENDPOINT_URL={endpoint})" : "")}: fix the URL, or the network policy or DNS between",
                     "NotWritable" => "the server's user cannot write there: mount a writable volume at that path (storage.enabled), or set the pod's fsGroup",
                     _ => "fix mlflow.artifactsDestination or the store's credentials",

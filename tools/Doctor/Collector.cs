@@ -312,7 +312,8 @@ public sealed class Collector(IKubernetes client)
 
         var argv = ServerSettings.OptionValue(ServerSettings.Argv(server.Container), "--backend-store-uri") ?? "";
         var fields = await RunInServerAsync(s, server, DatabaseScript, argv, cancel);
-        return fields is null ? null : new DatabaseProbe(fields.GetValueOrDefault("status") ?? "unchecked", fields.GetValueOrDefault("version"), fields.GetValueOrDefault("code"), fields.GetValueOrDefault("message"));
+        return fields is null ? null : new DatabaseProbe(fields.GetValueOrDefault("status") ?? "unchecked", fields.GetValueOrDefault("version"), fields.GetValueOrDefault("code"), fields.GetValueOrDefault("message"),
+            fields.GetValueOrDefault("head"), fields.GetValueOrDefault("known") is { } known ? known == "True" || known == "true" : null);
     }
 
     /// <summary>
@@ -360,11 +361,20 @@ public sealed class Collector(IKubernetes client)
             engine = sqlalchemy.create_engine(uri, pool_pre_ping=False)
             with engine.connect() as c:
                 version = c.execute(sqlalchemy.text("select version_num from alembic_version")).scalar()
-            out(status="ok", version=str(version))
         except Exception as e:
             cause = getattr(e, "orig", None) or e
             text = " ".join(str(cause).split())
             out(status="error", code=type(cause).__name__, message=text[:300])
+        try:
+            # The newest revision this image's MLflow knows: the one it will demand at its next start.
+            import mlflow.store.db_migrations as migrations
+            from alembic.script import ScriptDirectory
+            scripts = ScriptDirectory(os.path.dirname(migrations.__file__))
+            head = scripts.get_current_head()
+            known = any(r.revision == version for r in scripts.walk_revisions())
+        except Exception:
+            head, known = None, None
+        out(status="ok", version=str(version), head=head, known=known)
         """;
 
     /// <summary>The probe run in the server container: python, the destination as its one argument, one JSON line out.</summary>
@@ -383,6 +393,37 @@ public sealed class Collector(IKubernetes client)
             except Exception as e:
                 code = getattr(e, "response", {}).get("Error", {}).get("Code") or type(e).__name__
                 out(status="error", code=str(code), message=str(e)[:300])
+        if dest.startswith("gs://"):
+            bucket, _, prefix = dest[5:].partition("/")
+            try:
+                from google.cloud import storage
+            except ImportError:
+                out(status="error", code="MissingLibrary", message="the image has no google-cloud-storage, which MLflow needs for gs://")
+            try:
+                list(storage.Client().list_blobs(bucket, prefix=prefix, max_results=1))
+                out(status="ok")
+            except Exception as e:
+                out(status="error", code=type(e).__name__, message=" ".join(str(e).split())[:300])
+        if dest.startswith(("wasbs://", "abfss://")):
+            scheme, _, rest = dest.partition("://")
+            location, _, prefix = rest.partition("/")
+            container, _, account = location.partition("@")
+            try:
+                from azure.storage.blob import BlobServiceClient
+            except ImportError:
+                out(status="error", code="MissingLibrary", message="the image has no azure-storage-blob, which MLflow needs for " + scheme + "://")
+            try:
+                if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
+                    service = BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"])
+                elif os.environ.get("AZURE_STORAGE_ACCESS_KEY"):
+                    service = BlobServiceClient("https://" + account.replace(".dfs.", ".blob."), credential=os.environ["AZURE_STORAGE_ACCESS_KEY"])
+                else:
+                    from azure.identity import DefaultAzureCredential
+                    service = BlobServiceClient("https://" + account.replace(".dfs.", ".blob."), credential=DefaultAzureCredential())
+                next(iter(service.get_container_client(container).list_blobs(name_starts_with=prefix or None, results_per_page=1).by_page()), None)
+                out(status="ok")
+            except Exception as e:
+                out(status="error", code=str(getattr(e, "error_code", None) or type(e).__name__), message=" ".join(str(e).split())[:300])
         path = dest[7:] if dest.startswith("file://") else dest if dest.startswith("/") else None
         if path is None:
             out(status="unchecked", message=dest.split(":", 1)[0] + " stores are not listed by doctor")

@@ -85,8 +85,12 @@ public sealed record Snapshot
 /// </summary>
 public sealed record ArtifactProbe(string Destination, string Status, string? Code = null, string? Message = null);
 
-/// <summary>What a read-only query of the backend store from a server pod gave: Status ok (Version: its alembic revision), error (Code, Message) or unchecked.</summary>
-public sealed record DatabaseProbe(string Status, string? Version = null, string? Code = null, string? Message = null);
+/// <summary>
+/// What a read-only query of the backend store from a server pod gave: Status ok (Version: its
+/// alembic revision; Head: the newest revision the pod's MLflow knows; Known: whether that MLflow
+/// knows Version at all), error (Code, Message) or unchecked.
+/// </summary>
+public sealed record DatabaseProbe(string Status, string? Version = null, string? Code = null, string? Message = null, string? Head = null, bool? Known = null);
 
 /// <summary>A ServiceMonitor of the namespace: what it selects and which port it scrapes.</summary>
 public sealed record ServiceMonitorInfo(string Name, IReadOnlyDictionary<string, string> MatchLabels, IReadOnlyList<string> Ports);

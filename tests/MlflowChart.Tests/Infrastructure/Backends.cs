@@ -14,19 +14,44 @@ public static class Backends
     /// <summary>The docs' database URI, with the docs' user and password: the PostgreSQL pod is set up to match it.</summary>
     public const string DatabaseUri = "postgresql://user:password@postgres:5432/mlflow";
 
-    /// <summary>Starts PostgreSQL and S3, creates the bucket, and creates the docs' Secrets.</summary>
-    public static async Task StartAsync(TestNamespace ns)
+    /// <summary>
+    /// Starts PostgreSQL and S3, creates the bucket, and creates the docs' Secrets. By default the
+    /// S3 server takes any key; with <paramref name="checkedKeys"/> it checks them as AWS does
+    /// (moto's IAM: a user with an s3:* policy and its generated key, which s3-credentials holds),
+    /// so a wrong secret key gets SignatureDoesNotMatch.
+    /// </summary>
+    public static async Task StartAsync(TestNamespace ns, bool checkedKeys = false)
     {
         var manifest = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cluster-backends.yaml")).Replace("IMAGE", ns.Cluster.Image);
+        if (checkedKeys)
+        {
+            // moto answers this many requests unauthenticated, then checks every one: the three IAM calls below.
+            manifest = manifest.Replace("- {name: HOME, value: /tmp}", "- {name: HOME, value: /tmp}\n        - {name: INITIAL_NO_AUTH_ACTION_COUNT, value: \"3\"}", StringComparison.Ordinal);
+        }
+
         var file = Path.Combine(Scratch.Folder("mlflow-backends-"), "backends.yaml");
         await File.WriteAllTextAsync(file, manifest);
         await ns.KubectlAsync("apply", "-f", file);
         await ns.KubectlAsync("wait", "--for=condition=Ready", "pod/postgres", "pod/s3", "--timeout=180s");
-        await S3Async(ns, $"s3.create_bucket(Bucket='{Bucket}', CreateBucketConfiguration={{'LocationConstraint': 'eu-west-1'}})");
+        var (keyId, secretKey) = ("testing", "testing");
+        if (checkedKeys)
+        {
+            var key = await S3Async(ns, """
+                import json
+                iam = boto3.client('iam', endpoint_url='http://127.0.0.1:9000', aws_access_key_id='setup', aws_secret_access_key='setup', region_name='eu-west-1')
+                iam.create_user(UserName='mlflow')
+                iam.put_user_policy(UserName='mlflow', PolicyName='s3', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:*', 'Resource': '*'}]}))
+                key = iam.create_access_key(UserName='mlflow')['AccessKey']
+                print(key['AccessKeyId'], key['SecretAccessKey'])
+                """);
+            (keyId, secretKey) = (key.Split(' ')[0], key.Split(' ')[1].Trim());
+        }
+
+        await S3Async(ns, $"s3.create_bucket(Bucket='{Bucket}', CreateBucketConfiguration={{'LocationConstraint': 'eu-west-1'}})", keyId, secretKey);
 
         // As the docs create them: kubectl create secret generic ... --from-literal=...
         await ns.KubectlAsync("create", "secret", "generic", "mlflow-db-secret", $"--from-literal=uri={DatabaseUri}");
-        await ns.KubectlAsync("create", "secret", "generic", "s3-credentials", "--from-literal=access-key-id=testing", "--from-literal=secret-access-key=testing");
+        await ns.KubectlAsync("create", "secret", "generic", "s3-credentials", $"--from-literal=access-key-id={keyId}", $"--from-literal=secret-access-key={secretKey}");
         await ns.KubectlAsync("create", "secret", "generic", "mlflow-auth-secret", $"--from-literal=secret-key={Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}");
     }
 
@@ -41,9 +66,9 @@ public static class Backends
     public static Task<string> SqlAsync(TestNamespace ns, string sql) =>
         ns.ExecAsync("postgres", "/usr/lib/postgresql/17/bin/psql", "-h", "/var/run/postgresql", "-U", "user", "-d", "mlflow", "-At", "-c", sql);
 
-    private static Task<string> S3Async(TestNamespace ns, string statement) =>
+    private static Task<string> S3Async(TestNamespace ns, string statement, string keyId = "testing", string secretKey = "testing") =>
         ns.ExecAsync("s3", "python3", "-c",
-            $"import boto3\ns3 = boto3.client('s3', endpoint_url='http://127.0.0.1:9000', aws_access_key_id='testing', aws_secret_access_key='testing', region_name='eu-west-1')\n{statement}");
+            $"import boto3\ns3 = boto3.client('s3', endpoint_url='http://127.0.0.1:9000', aws_access_key_id='{keyId}', aws_secret_access_key='{secretKey}', region_name='eu-west-1')\n{statement}");
 
     /// <summary>The production example as shipped: charts/example-mlflow-charts.yaml (two replicas, PostgreSQL from mlflow-db-secret, s3://my-bucket/mlflow).</summary>
     public static string ExampleFile => Path.Combine(Repo.Chart, "example-mlflow-charts.yaml");
