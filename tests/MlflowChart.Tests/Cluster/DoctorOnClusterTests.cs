@@ -169,13 +169,15 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("auth", ["sqlite:///basic_auth.db", "read-only root filesystem", "never becomes healthy"], ["MLFLOW_AUTH_CONFIG_PATH"]);
     }
 
-    [Fact]
-    public async Task Pods_a_resource_quota_refuses_are_named_with_the_quota_and_the_claim_is_not_blamed()
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task Pods_a_resource_quota_refuses_are_named_with_the_quota_and_the_claim_is_not_blamed(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
-        await using var ns = await cluster.CreateNamespaceAsync("dr-quota", Helm);
+        await using var ns = await cluster.CreateNamespaceAsync("dr-quota", helm);
         await ns.KubectlAsync("create", "quota", "mlflow-quota", "--hard=limits.memory=1Gi,requests.memory=1Gi");
-        await InstallWithoutWaitingAsync(ns, QuickStartTests.DocsFlags);
+        await InstallWithoutWaitingAsync(ns, helm, QuickStartTests.DocsFlags);
         var refusal = await FailedCreateAsync(ns);
         refusal.Should().Contain("exceeded quota", "the breakage really happened: the ReplicaSet cannot make the pod");
         (await ns.PodsAsync("server")).Should().BeEmpty();
@@ -187,12 +189,14 @@ public sealed class DoctorOnClusterTests
             "the claim only waits for its first pod, which was never created");
     }
 
-    [Fact]
-    public async Task Pods_pod_security_refuses_are_named_with_the_rule_they_break()
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task Pods_pod_security_refuses_are_named_with_the_rule_they_break(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
-        await using var ns = await cluster.CreateNamespaceAsync("dr-pss", Helm);
-        await InstallWithoutWaitingAsync(ns, [.. QuickStartTests.DocsFlags, "--set-json", "extraVolumes=[{\"name\":\"host\",\"hostPath\":{\"path\":\"/tmp\"}}]"]);
+        await using var ns = await cluster.CreateNamespaceAsync("dr-pss", helm);
+        await InstallWithoutWaitingAsync(ns, helm, [.. QuickStartTests.DocsFlags, "--set-json", "extraVolumes=[{\"name\":\"host\",\"hostPath\":{\"path\":\"/tmp\"}}]"]);
         (await FailedCreateAsync(ns)).Should().Contain("violates PodSecurity");
 
         var doctor = await DoctorRun.RunAsync(ns, "pod-security-refuses-pods");
@@ -200,12 +204,14 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("pods", ["no server pod was ever created", "violates PodSecurity", "hostPath"], ["Pod Security level", "extraVolumes"]);
     }
 
-    [Fact]
-    public async Task A_service_that_selects_no_pod_is_named_though_every_pod_is_healthy()
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_service_that_selects_no_pod_is_named_though_every_pod_is_healthy(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
-        await using var ns = await cluster.CreateNamespaceAsync("dr-svc", Helm);
-        await new ClusterRelease(ns, Helm).InstallAsync(QuickStartTests.DocsFlags);
+        await using var ns = await cluster.CreateNamespaceAsync("dr-svc", helm);
+        await new ClusterRelease(ns, helm).InstallAsync(QuickStartTests.DocsFlags);
         await ns.KubectlAsync("patch", "service", "mlflow-mlflow", "--type=merge", "-p", "{\"spec\":{\"selector\":{\"app.kubernetes.io/component\":\"tracking\"}}}");
         var through = await cluster.KubectlAsync("get", "--raw", $"/api/v1/namespaces/{ns.Name}/services/mlflow-mlflow:http/proxy/health");
         through.Succeeded.Should().BeFalse("the breakage really happened: nothing answers through the Service");
@@ -216,14 +222,16 @@ public sealed class DoctorOnClusterTests
         doctor.Report.Findings.Should().Contain(f => f.Area == "pods" && f.Verdict == Verdict.Ok, "the pods themselves are fine; the Service is the cause");
     }
 
-    [Fact]
-    public async Task A_rotated_database_password_is_named_as_a_stuck_rollout_with_its_secret_and_the_rollback()
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_rotated_database_password_is_named_as_a_stuck_rollout_with_its_secret_and_the_rollback(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
-        await using var ns = await cluster.CreateNamespaceAsync("dr-rollout", Helm);
+        await using var ns = await cluster.CreateNamespaceAsync("dr-rollout", helm);
         await Backends.StartAsync(ns);
         await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, Helm);
+        var release = new ClusterRelease(ns, helm);
         await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
         await release.ShouldBeReadyWithoutRestartsAsync(2);
 
@@ -242,14 +250,16 @@ public sealed class DoctorOnClusterTests
         doctor.Text.Should().NotContain("its log ended with: (Background on this error", "the quoted line is the one that says why");
     }
 
-    [Fact]
-    public async Task A_bucket_that_does_not_exist_is_named_with_the_stores_error()
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_bucket_that_does_not_exist_is_named_with_the_stores_error(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
-        await using var ns = await cluster.CreateNamespaceAsync("dr-bucket", Helm);
+        await using var ns = await cluster.CreateNamespaceAsync("dr-bucket", helm);
         await Backends.StartAsync(ns);
         await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, Helm);
+        var release = new ClusterRelease(ns, helm);
         await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)),
             "--set", "mlflow.artifactsDestination=s3://no-such-bucket/mlflow");
         await using (var forward = await release.ForwardAsync())
@@ -265,14 +275,16 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("artifacts", ["s3://no-such-bucket/mlflow", "every artifact upload fails", "NoSuchBucket"], ["create the bucket", "mlflow.artifactsDestination"]);
     }
 
-    [Fact]
-    public async Task A_database_that_went_away_is_named_though_the_pods_stay_ready()
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_database_that_went_away_is_named_though_the_pods_stay_ready(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
-        await using var ns = await cluster.CreateNamespaceAsync("dr-db", Helm);
+        await using var ns = await cluster.CreateNamespaceAsync("dr-db", helm);
         await Backends.StartAsync(ns);
         await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, Helm);
+        var release = new ClusterRelease(ns, helm);
         await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
         await ns.KubectlAsync("delete", "pod", "postgres", "--wait=true");
         await using (var forward = await release.ForwardAsync())
@@ -288,8 +300,212 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("database", ["backend store", "cannot query it", "OperationalError"], ["Secret mlflow-db-secret/uri", "cannot be reached"]);
     }
 
-    private static async Task InstallWithoutWaitingAsync(TestNamespace ns, string[] args) =>
-        await ns.MustHelmAsync(Helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(ns.Cluster.ImageValues), .. args]);
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task Pods_a_limit_range_refuses_are_named_with_the_limit_and_the_value_to_change(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-limits", helm);
+        var limits = TestNamespace.Values("""
+            apiVersion: v1
+            kind: LimitRange
+            metadata: {name: small-containers}
+            spec:
+              limits:
+                - type: Container
+                  max: {memory: 256Mi}
+            """);
+        await ns.KubectlAsync("apply", "-f", limits);
+        await InstallWithoutWaitingAsync(ns, helm, QuickStartTests.DocsFlags);
+        (await FailedCreateAsync(ns)).Should().Contain("maximum memory usage per Container is 256Mi", "the breakage really happened: the LimitRange refuses the pod");
+
+        var doctor = await DoctorRun.RunAsync(ns, "limit-range-refuses-pods");
+
+        doctor.ShouldFail("pods", ["no server pod was ever created", "maximum memory usage per Container is 256Mi"], ["LimitRange", "resources"]);
+    }
+
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task Pods_of_a_service_account_that_does_not_exist_are_named_with_the_account(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-sa", helm);
+        await InstallWithoutWaitingAsync(ns, helm, [.. QuickStartTests.DocsFlags, "--set", "serviceAccount.create=false", "--set", "serviceAccount.name=mlflow-runner"]);
+        (await FailedCreateAsync(ns)).Should().Contain("serviceaccount \"mlflow-runner\" not found");
+
+        var doctor = await DoctorRun.RunAsync(ns, "service-account-missing");
+
+        doctor.ShouldFail("pods", ["no server pod was ever created", "mlflow-runner"], ["ServiceAccount mlflow-runner does not exist", "serviceAccount.create=true"]);
+    }
+
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_wrong_s3_secret_key_is_named_with_the_secret_that_holds_it(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-s3key", helm);
+        await Backends.StartAsync(ns, checkedKeys: true);
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, helm);
+        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        await UploadAsync(release, works: true);
+
+        // The key in the Secret is changed to a wrong one, and the pods are rolled: they start (MLflow does not touch the store at start).
+        await ns.KubectlAsync("patch", "secret", "s3-credentials", "--type=merge", "-p", "{\"stringData\":{\"secret-access-key\":\"not-the-key\"}}");
+        await ns.KubectlAsync("rollout", "restart", "deployment/mlflow-mlflow");
+        await ns.KubectlAsync("rollout", "status", "deployment/mlflow-mlflow", "--timeout=5m");
+        await UploadAsync(release, works: false);
+
+        var doctor = await DoctorRun.RunAsync(ns, "wrong-s3-secret-key");
+
+        doctor.ShouldFail("artifacts", ["s3://my-bucket/mlflow", "every artifact upload fails", "SignatureDoesNotMatch"],
+            ["refuses the server's credentials", "Secret s3-credentials/secret-access-key"]);
+    }
+
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task An_s3_endpoint_that_cannot_be_reached_is_named_with_its_url(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-s3url", helm);
+        await Backends.StartAsync(ns);
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, helm);
+        var overrides = Backends.ProductionOverrides(ProductionOnClusterTests.Extra).Replace("http://s3:9000", "http://s3-old:9000", StringComparison.Ordinal);
+        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(overrides));
+        await UploadAsync(release, works: false);
+
+        var doctor = await DoctorRun.RunAsync(ns, "s3-endpoint-unreachable");
+
+        doctor.ShouldFail("artifacts", ["every artifact upload fails", "EndpointConnectionError"], ["cannot be reached", "MLFLOW_S3_ENDPOINT_URL=http://s3-old:9000"]);
+    }
+
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_gcs_destination_in_an_image_without_its_client_is_a_fail_not_an_ok(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-gcs", helm);
+        var release = new ClusterRelease(ns, helm);
+        await release.InstallAsync([.. QuickStartTests.DocsFlags, "--set", "mlflow.artifactsDestination=gs://team-mlflow/artifacts"]);
+        await UploadAsync(release, works: false);
+
+        var doctor = await DoctorRun.RunAsync(ns, "gcs-without-client");
+
+        doctor.ShouldFail("artifacts", ["gs://team-mlflow/artifacts", "MissingLibrary", "google-cloud-storage"], ["-full"]);
+    }
+
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task A_schema_the_servers_mlflow_does_not_expect_is_named_before_a_restart_fails(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-schema", helm);
+        await Backends.StartAsync(ns);
+        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
+        var release = new ClusterRelease(ns, helm);
+        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        var pods = await release.ShouldBeReadyWithoutRestartsAsync(2);
+        var revisions = (await ns.ExecAsync(pods[0].Metadata.Name, "python", "-c",
+            "import os, mlflow.store.db_migrations as m\nfrom alembic.script import ScriptDirectory\ns = ScriptDirectory(os.path.dirname(m.__file__))\nhead = s.get_current_head()\nprint(head, s.get_revision(head).down_revision)")).Trim().Split(' ');
+        var (head, previous) = (revisions[0], revisions[1]);
+
+        // As a database restored from an older backup, or migrated back, looks: one revision behind.
+        await Backends.SqlAsync(ns, $"update alembic_version set version_num = '{previous}'");
+        var behind = await DoctorRun.RunAsync(ns, "schema-behind");
+        behind.ShouldFail("database", ["schema", $"at {previous}", $"expects {head}", "refuse to start at their next restart"], ["migrations.enabled=true", "mlflow db upgrade"]);
+
+        await ns.KubectlAsync("delete", "pod", pods[0].Metadata.Name, "--wait=true");
+        await WaitForAsync(ns, pod => pod.Metadata.Name != pods[0].Metadata.Name && pod.Metadata.Name != pods[1].Metadata.Name
+            && pod.Status.ContainerStatuses?.Any(c => c.Name == "mlflow" && c.RestartCount > 0) == true, TimeSpan.FromMinutes(3));
+        var replacement = (await release.ServerPodsAsync()).Single(p => p.Metadata.Name != pods[1].Metadata.Name);
+        (await ns.KubectlAsync("logs", replacement.Metadata.Name, "-c", "mlflow", "--previous")).Should().Contain("out-of-date database schema",
+            "the breakage really happened: a restarted pod refuses the schema doctor named");
+
+        // As a database that a newer MLflow migrated looks: a revision this image does not know.
+        await Backends.SqlAsync(ns, "update alembic_version set version_num = 'f0f0f0f0f0f0'");
+        var ahead = await DoctorRun.RunAsync(ns, "schema-ahead");
+        ahead.ShouldFail("database", ["schema", "at f0f0f0f0f0f0", "does not know", "a newer MLflow migrated it"], ["image.tag"]);
+    }
+
+    /// <summary>
+    /// A production-shaped release of the upstream chart (PostgreSQL from a Secret, S3 with checked
+    /// keys, two replicas), broken three ways in turn: a wrong S3 key, a Service that selects no
+    /// pod, a rotated database password. doctor names each on a chart it did not come with.
+    /// </summary>
+    [Theory]
+    [InlineData(HelmVersion.Helm3)]
+    [InlineData(HelmVersion.Helm4)]
+    public async Task On_an_upstream_release_the_store_the_service_path_and_a_stuck_rollout_are_named(HelmVersion helm)
+    {
+        var cluster = await RealCluster.RequireAsync();
+        var upstream = UpstreamChart.Require();
+        await using var ns = await cluster.CreateNamespaceAsync("dr-upstream", helm);
+        await Backends.StartAsync(ns, checkedKeys: true);
+        var release = new ClusterRelease(ns, helm, upstream);
+        await release.InstallAsync("-f", TestNamespace.Values(UpstreamProduction));
+        await UploadAsync(release, works: true);
+        (await DoctorRun.RunAsync(ns, "upstream-healthy")).Failures.Should().BeEmpty("the upstream release is healthy before the breakages");
+
+        await ns.KubectlAsync("patch", "secret", "s3-credentials", "--type=merge", "-p", "{\"stringData\":{\"secret-access-key\":\"not-the-key\"}}");
+        await ns.KubectlAsync("rollout", "restart", "deployment/mlflow-mlflow");
+        await ns.KubectlAsync("rollout", "status", "deployment/mlflow-mlflow", "--timeout=5m");
+        await UploadAsync(release, works: false);
+        (await DoctorRun.RunAsync(ns, "upstream-wrong-s3-key")).ShouldFail("artifacts", ["SignatureDoesNotMatch"], ["Secret s3-credentials/secret-access-key"]);
+
+        await ns.KubectlAsync("patch", "service", "mlflow-mlflow", "--type=merge", "-p", "{\"spec\":{\"selector\":{\"app.kubernetes.io/component\":\"tracking\"}}}");
+        (await cluster.KubectlAsync("get", "--raw", $"/api/v1/namespaces/{ns.Name}/services/mlflow-mlflow:http/proxy/health")).Succeeded.Should().BeFalse();
+        (await DoctorRun.RunAsync(ns, "upstream-service-selects-no-pod")).ShouldFail("service", ["Service mlflow-mlflow", "app.kubernetes.io/component=tracking"], []);
+
+        var wrong = Backends.DatabaseUri.Replace(":password@", ":rotated-wrong@", StringComparison.Ordinal);
+        await ns.KubectlAsync("patch", "secret", "mlflow-db-secret", "--type=merge", "-p", $"{{\"stringData\":{{\"uri\":\"{wrong}\"}}}}");
+        await ns.KubectlAsync("rollout", "restart", "deployment/mlflow-mlflow");
+        await WaitForAsync(ns, pod => pod.Status.ContainerStatuses?.Any(c => c.Name == "mlflow" && c.RestartCount > 0) == true, TimeSpan.FromMinutes(4));
+        (await DoctorRun.RunAsync(ns, "upstream-rotated-database-password")).ShouldFail("rollout", ["is stuck", "password authentication failed for user"],
+            ["Secret mlflow-db-secret/uri", "kubectl rollout undo deployment/mlflow-mlflow"]);
+    }
+
+    /// <summary>The upstream chart's values for PostgreSQL from mlflow-db-secret and S3 from s3-credentials, two replicas.</summary>
+    private const string UpstreamProduction = """
+        replicaCount: 2
+        mlflow:
+          backendStoreUriFrom:
+            secretKeyRef: {name: mlflow-db-secret, key: uri}
+          artifactsDestination: s3://my-bucket/mlflow
+        env:
+          - name: AWS_ACCESS_KEY_ID
+            valueFrom: {secretKeyRef: {name: s3-credentials, key: access-key-id}}
+          - name: AWS_SECRET_ACCESS_KEY
+            valueFrom: {secretKeyRef: {name: s3-credentials, key: secret-access-key}}
+          - {name: AWS_DEFAULT_REGION, value: eu-west-1}
+          - {name: MLFLOW_S3_ENDPOINT_URL, value: "http://s3:9000"}
+        """;
+
+    /// <summary>Uploads one artifact through the server and asserts that it worked or failed, as the test's breakage says.</summary>
+    private static async Task UploadAsync(ClusterRelease release, bool works)
+    {
+        await using var forward = await release.ForwardAsync();
+        using var api = new MlflowRest(forward.Url(), ClusterRelease.Admin); // ignored by a server without auth
+        var experiment = await api.CreateExperimentAsync($"upload-{Guid.NewGuid():N}"[..16]);
+        var upload = () => api.LogRunAsync(experiment, "an artifact\n");
+        if (works)
+        {
+            await upload.Should().NotThrowAsync("the store works before the breakage");
+        }
+        else
+        {
+            await upload.Should().ThrowAsync<Exception>("the breakage really happened: the upload fails");
+        }
+    }
+
+    private static async Task InstallWithoutWaitingAsync(TestNamespace ns, HelmVersion helm, string[] args) =>
+        await ns.MustHelmAsync(helm, ["install", ClusterRelease.Name, Repo.Chart, "-f", TestNamespace.Values(ns.Cluster.ImageValues), .. args]);
 
     /// <summary>The message of the first FailedCreate event in the namespace, waiting up to a minute for it.</summary>
     private static async Task<string> FailedCreateAsync(TestNamespace ns)
@@ -325,5 +541,5 @@ public sealed class DoctorOnClusterTests
     }
 
     private static async Task<IEnumerable<V1Pod>> PodsOfOtherChartAsync(TestNamespace ns) =>
-        (await ns.Cluster.Client.CoreV1.ListNamespacedPodAsync(ns.Name, labelSelector: "app.kubernetes.io/name=mlflow,app.kubernetes.io/instance=tracking")).Items;
+        (await ns.Cluster.Client.CoreV1.ListNamespacedPodAsync(ns.Name, labelSelector: "app.kubernetes.io/name=mlflow")).Items;
 }
