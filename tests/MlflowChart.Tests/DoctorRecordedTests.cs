@@ -186,4 +186,64 @@ public sealed class DoctorRecordedTests
     {
         ShouldFail(Checks.Run(Recorded("database-gone")), "database", "backend store", "cannot query it", "Secret mlflow-db-secret/uri", "cannot be reached");
     }
+
+    [Fact]
+    public void Pods_a_limit_range_refuses_are_named_with_the_limit()
+    {
+        ShouldFail(Checks.Run(Recorded("limit-range-refuses-pods")), "pods", "no server pod was ever created", "maximum memory usage per Container is 256Mi", "LimitRange", "resources");
+    }
+
+    [Fact]
+    public void Pods_of_a_missing_service_account_are_named_with_the_account()
+    {
+        ShouldFail(Checks.Run(Recorded("service-account-missing")), "pods", "no server pod was ever created", "ServiceAccount mlflow-runner does not exist", "serviceAccount.create=true");
+    }
+
+    [Fact]
+    public void Pods_an_admission_webhook_refuses_are_named_with_the_webhook()
+    {
+        // The quota record, with the refusal Kyverno gives instead (the rig runs no webhook; the text is Kyverno's).
+        var snapshot = Recorded("quota-refuses-pods");
+        foreach (var e in snapshot.Events.Where(e => e.Reason == "FailedCreate"))
+        {
+            e.Message = "Error creating: admission webhook \"validate.kyverno.svc-fail\" denied the request: \n\nresource Pod/mlflow/mlflow-mlflow-6d4b9-x2x7q was blocked due to the following policies \n\nrequire-team-label:\n  check-team: 'validation error: every pod needs a team label. rule check-team failed at path /metadata/labels/team/'";
+        }
+
+        ShouldFail(Checks.Run(snapshot), "pods", "no server pod was ever created", "validate.kyverno.svc-fail", "every pod needs a team label", "an admission webhook refused the pod");
+    }
+
+    [Fact]
+    public void A_wrong_s3_secret_key_is_named_with_the_secret_that_holds_it()
+    {
+        ShouldFail(Checks.Run(Recorded("wrong-s3-secret-key")), "artifacts", "SignatureDoesNotMatch", "Secret s3-credentials/secret-access-key");
+    }
+
+    [Fact]
+    public void An_s3_endpoint_that_cannot_be_reached_is_named_with_its_url()
+    {
+        ShouldFail(Checks.Run(Recorded("s3-endpoint-unreachable")), "artifacts", "EndpointConnectionError", "MLFLOW_S3_ENDPOINT_URL=http://s3-old:9000");
+    }
+
+    [Fact]
+    public void A_gcs_destination_without_its_client_in_the_image_is_a_fail()
+    {
+        ShouldFail(Checks.Run(Recorded("gcs-without-client")), "artifacts", "gs://team-mlflow/artifacts", "MissingLibrary", "google-cloud-storage", "-full");
+    }
+
+    [Theory]
+    [InlineData("schema-behind", "expects", "migrations.enabled=true")]
+    [InlineData("schema-ahead", "does not know", "image.tag")]
+    public void A_schema_the_servers_mlflow_does_not_expect_is_named_before_a_restart(string record, string evidence, string fix)
+    {
+        ShouldFail(Checks.Run(Recorded(record)), "database", "the database schema is at", evidence, fix);
+    }
+
+    [Fact]
+    public void On_the_upstream_charts_production_release_the_store_the_service_path_and_the_rollout_are_named()
+    {
+        Checks.Run(Recorded("upstream-healthy")).Should().NotContain(f => f.Verdict == Verdict.Fail, "the upstream release was healthy before the breakages");
+        ShouldFail(Checks.Run(Recorded("upstream-wrong-s3-key")), "artifacts", "SignatureDoesNotMatch", "Secret s3-credentials/secret-access-key");
+        ShouldFail(Checks.Run(Recorded("upstream-service-selects-no-pod")), "service", "app.kubernetes.io/component=tracking");
+        ShouldFail(Checks.Run(Recorded("upstream-rotated-database-password")), "rollout", "is stuck", "password authentication failed", "Secret mlflow-db-secret/uri");
+    }
 }
