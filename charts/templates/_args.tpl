@@ -13,6 +13,7 @@ Call with (dict "root" $ "settings" $s).
 {{- if $v.metrics.enabled }}{{ $_ := set $opts "expose_prometheus" "/var/run/mlflow/metrics" }}{{ end -}}
 {{- with $s.allowedHosts }}{{ $_ := set $opts "allowed_hosts" . }}{{ end -}}
 {{- if and $s.auth (not (index $vo "app_name")) }}{{ $_ := set $opts "app_name" "basic-auth" }}{{ end -}}
+{{- if and $s.oidc (not (index $vo "app_name")) }}{{ $_ := set $opts "app_name" "oidc-auth" }}{{ end -}}
 {{- if $s.tls }}
 {{- /* One *_opts only: the user's server options and the certificate merged. */ -}}
 {{- if index $vo "gunicorn_opts" }}

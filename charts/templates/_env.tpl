@@ -78,8 +78,112 @@ says otherwise. Credentials only ever travel as secretKeyRef.
       key: {{ $v.auth.secretKey.key | quote }}
 {{- end }}
 {{- end }}
+{{- if $s.oidc }}
+{{ include "mlflow.oidcEnv" . }}
+{{- end }}
 - name: MLFLOW_SERVER_ENABLE_JOB_EXECUTION
   value: {{ toString $s.jobExecution | quote }}
+{{- end }}
+
+{{/* The plugin's users database, as OIDC_USERS_DB_URI: a plain URI or a Secret reference. */}}
+{{- define "mlflow.oidcDatabaseEnv" -}}
+- name: OIDC_USERS_DB_URI
+{{- if .settings.oidcFromSecret }}
+  valueFrom:
+    secretKeyRef: {{- toYaml .settings.oidcSecretRef | nindent 6 }}
+{{- else }}
+  value: {{ .settings.oidcUri | quote }}
+{{- end }}
+{{- if eq .settings.oidcSource "backend" }}
+{{- /* Beside MLflow's tables, which keep their revision in alembic_version. */}}
+- name: OIDC_ALEMBIC_VERSION_TABLE
+  value: "alembic_version_oidc_auth"
+{{- end }}
+{{- end }}
+
+{{/*
+What the mlflow-oidc-auth plugin reads in the server pod: the provider, the client (its secret
+only as a Secret reference), the groups, the session key (auth.secretKey, the same in every worker
+and replica), the users database and the cookie settings.
+*/}}
+{{- define "mlflow.oidcEnv" -}}
+{{- $v := .root.Values -}}
+{{- $o := $v.auth.oidc -}}
+{{- $s := .settings -}}
+- name: OIDC_DISCOVERY_URL
+  value: {{ $o.discoveryUrl | quote }}
+- name: OIDC_CLIENT_ID
+  value: {{ $o.clientId | quote }}
+- name: OIDC_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $o.clientSecret.existingSecret | quote }}
+      key: {{ $o.clientSecret.key | quote }}
+{{- /* Space-separated, as OAuth 2.0 writes scopes: a comma-joined list reaches the provider as one unknown scope (oidc-provider then answers access_denied). */}}
+- name: OIDC_SCOPE
+  value: {{ join " " $o.scopes | quote }}
+- name: OIDC_GROUPS_ATTRIBUTE
+  value: {{ $o.groupsClaim | quote }}
+- name: OIDC_GROUP_NAME
+  value: {{ join "," $o.groups | quote }}
+- name: OIDC_ADMIN_GROUP_NAME
+  value: {{ join "," $o.adminGroups | quote }}
+- name: DEFAULT_MLFLOW_PERMISSION
+  value: {{ $o.defaultPermission | quote }}
+{{- with $s.redirectUri }}
+- name: OIDC_REDIRECT_URI
+  value: {{ . | quote }}
+- name: SESSION_COOKIE_SECURE
+  value: {{ hasPrefix "https://" . | toString | quote }}
+{{- end }}
+{{- with $o.providerDisplayName }}
+- name: OIDC_PROVIDER_DISPLAY_NAME
+  value: {{ . | quote }}
+{{- end }}
+{{- with $o.audience }}
+- name: OIDC_AUDIENCE
+  value: {{ . | quote }}
+{{- end }}
+{{- with $o.trustedProxies }}
+- name: TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with dig "secretKeyRef" "name" "" ($o.redisUrlFrom | default dict) }}
+- name: CACHE_BACKEND
+  value: "redis"
+- name: CACHE_REDIS_URL
+  valueFrom:
+    secretKeyRef: {{- toYaml $o.redisUrlFrom.secretKeyRef | nindent 6 }}
+{{- end }}
+- name: SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.auth.secretKey.existingSecret | quote }}
+      key: {{ $v.auth.secretKey.key | quote }}
+{{ include "mlflow.oidcDatabaseEnv" . }}
+{{- end }}
+
+{{/* The service account of auth.oidc.serviceAccount.existingSecret, as USERNAME and PASSWORD after .prefix (its token is its password). */}}
+{{- define "mlflow.oidcServiceAccountEnv" -}}
+{{- $a := .root.Values.auth.oidc.serviceAccount -}}
+- name: {{ printf "%sUSERNAME" .prefix | quote }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $a.existingSecret | quote }}
+      key: {{ $a.usernameKey | quote }}
+- name: {{ printf "%sPASSWORD" .prefix | quote }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $a.existingSecret | quote }}
+      key: {{ $a.tokenKey | quote }}
+{{- end }}
+
+{{/* The plugin's migration step: its users database, and the service account to create. Where it runs says settings.oidcInPod. */}}
+{{- define "mlflow.oidcMigrateEnv" -}}
+{{ include "mlflow.oidcDatabaseEnv" . }}
+{{- if .root.Values.auth.oidc.serviceAccount.existingSecret }}
+{{ include "mlflow.oidcServiceAccountEnv" (dict "root" .root "prefix" "MLFLOW_OIDC_SERVICE_ACCOUNT_") }}
+{{- end }}
 {{- end }}
 
 {{/* The migration Job's variables beyond the stores: workspaces, the users database and its admin. */}}
@@ -88,6 +192,9 @@ says otherwise. Credentials only ever travel as secretKeyRef.
 {{- if $s.workspaces }}
 - name: MLFLOW_ENABLE_WORKSPACES
   value: "true"
+{{- end }}
+{{- if and $s.oidc (not $s.oidcInPod) }}
+{{ include "mlflow.oidcMigrateEnv" . }}
 {{- end }}
 {{- if and $s.auth (not $s.authIni) }}
 {{ include "mlflow.authDatabaseEnv" (dict "settings" $s) }}
@@ -112,6 +219,9 @@ how to trust its certificate, and the admin credentials under basic auth.
 {{- if and .settings.auth $v.auth.admin.existingSecret }}
 {{ include "mlflow.adminEnv" (dict "root" .root "prefix" "MLFLOW_TRACKING_") }}
 {{- end }}
+{{- if and .settings.oidc $v.auth.oidc.serviceAccount.existingSecret }}
+{{ include "mlflow.oidcServiceAccountEnv" (dict "root" .root "prefix" "MLFLOW_TRACKING_") }}
+{{- end }}
 {{- end }}
 
 {{/* The helm test pod: a client, plus what to say when no server answers, and whether it has a user to log in with. */}}
@@ -127,7 +237,7 @@ how to trust its certificate, and the admin credentials under basic auth.
 {{ include "mlflow.clientEnv" . }}
 - name: MLFLOW_TEST_NOT_SERVING_HINT
   value: {{ $hint | quote }}
-{{- if and $s.auth (not $v.auth.admin.existingSecret) }}
+{{- if or (and $s.auth (not $v.auth.admin.existingSecret)) (and $s.oidc (not $v.auth.oidc.serviceAccount.existingSecret)) }}
 - name: MLFLOW_TEST_AUTH_WITHOUT_USER
   value: "true"
 {{- end }}

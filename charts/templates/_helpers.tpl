@@ -3,7 +3,7 @@ The chart's shared helpers. Where things are:
 
   _helpers.tpl   names, labels, the image, the settings entry point (this file)
   _settings.tpl  the settings derived from the values, in named parts (stores, sizing, auth,
-                 hosts, strategy)
+                 hosts, oidc, strategy)
   _env.tpl       env blocks every pod shares (stores, clients, the users database)
   _args.tpl      argv of `mlflow server` and `mlflow gc`
   _pod.tpl       the server pod and the job pod, built from small shared defines
@@ -32,6 +32,8 @@ and reads its derived values from $s. The keys of $s:
   sizing    workers jobExecution manyReplicas idleMiB peakMiB requestMiB limitMiB resources
   auth      auth authUri authFromSecret authSecretRef authSource
   hosts     tls portName scheme healthPath allowedHosts serviceHost trackingUri
+  oidc      oidc oidcUri oidcFromSecret oidcSecretRef oidcSource (claim|uri|secret)
+            oidcInPod (its users database migrated in the server pod) redirectUri
   strategy  strategy rbac
   openshift true when pods leave their IDs to OpenShift (openshift.adaptSecurityContext)
   fragments YAML every pod repeats: image podSecurityContext securityContext env storeEnv
@@ -136,6 +138,7 @@ never change it.
 {{- include "mlflow.settings.sizing" $in }}
 {{- include "mlflow.settings.auth" $in }}
 {{- include "mlflow.settings.hosts" $in }}
+{{- include "mlflow.settings.oidc" $in }}
 {{- include "mlflow.settings.strategy" $in }}
 {{- /* OpenShift's restricted-v2 assigns UID, GID and fsGroup per namespace and refuses pods that name others. */}}
 {{- $mode := .Values.openshift.adaptSecurityContext }}

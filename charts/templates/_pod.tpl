@@ -89,11 +89,16 @@ spec:
   priorityClassName: {{ . | quote }}
   {{- end }}
   {{- $ownIni := and $s.auth (not $s.authIni) }}
-  {{- if or $ownIni $s.migrateInPod $v.extraInitContainers }}
+  {{- if or $ownIni $s.migrateInPod $s.oidcInPod $v.extraInitContainers }}
   initContainers:
-    {{- if $s.migrateInPod }}
-    # Prepares the SQLite database on the claim before the server starts (the schema of a new
-    # database, mlflow db upgrade of an existing one, the basic-auth users); one pod runs at a time.
+    {{- if or $s.migrateInPod $s.oidcInPod }}
+    {{- /* What the step migrates: the tracking stores when they are SQLite on the claim, the SSO
+    plugin's users database when that is; the rest is the migration Job's. */}}
+    {{- $migrateEnv := ternary (include "mlflow.migrateEnv" .) "- name: MLFLOW_MIGRATE_TRACKING\n  value: \"false\"" $s.migrateInPod }}
+    {{- if $s.oidcInPod }}{{ $migrateEnv = printf "%s\n%s" $migrateEnv (include "mlflow.oidcMigrateEnv" .) }}{{ end }}
+    # Prepares the SQLite databases on the claim before the server starts (the schema of a new
+    # database, mlflow db upgrade of an existing one, the basic-auth users, the SSO plugin's
+    # users database and service account); one pod runs at a time, so no worker races to do it.
     - name: migrate
       {{- include "mlflow.container.common" . | nindent 6 }}
       command:
@@ -102,7 +107,7 @@ spec:
       args:
         - |
           {{- $root.Files.Get "files/migrate.py" | trimSuffix "\n" | nindent 10 }}
-      {{- include "mlflow.container.env" (dict "root" $root "settings" $s "extraEnv" (include "mlflow.migrateEnv" .)) | nindent 6 }}
+      {{- include "mlflow.container.env" (dict "root" $root "settings" $s "extraEnv" $migrateEnv) | nindent 6 }}
       {{- with $v.migrations.resources }}
       resources:
         {{- toYaml . | nindent 8 }}
@@ -110,8 +115,10 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- if $s.storage }}
         - name: data
           mountPath: {{ $s.mountPath | quote }}
+        {{- end }}
         {{- with $v.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

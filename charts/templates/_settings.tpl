@@ -207,6 +207,58 @@ header, and an explicit list replaces its defaults).
 {{- $_ := set $s "trackingUri" (printf "%s://%s%s" (ternary "https" "http" $v.tls.enabled) $svcHost $prefix) }}
 {{- end }}
 
+{{/*
+oidc: single sign-on through the mlflow-oidc-auth plugin. Its users database (auth.oidc.databaseUri
+or databaseUriFrom; else the tracking database when that is a database server, beside MLflow's
+tables with a version table of its own; else SQLite on the claim), where that database is migrated (in the server pod when it is on the
+claim or another volume of the server pod, which a hook Job could not mount before it exists; else
+in the migration Job), and the
+address the provider sends users back to.
+*/}}
+{{- define "mlflow.settings.oidc" -}}
+{{- $v := .root.Values -}}
+{{- $s := .s -}}
+{{- $o := $v.auth.oidc -}}
+{{- $vo := $v.server.value_options | default dict -}}
+{{- $on := or $o.enabled (eq (toString (index $vo "app_name")) "oidc-auth") -}}
+{{- $ref := dict -}}
+{{- $uri := toString ($o.databaseUri | default "") -}}
+{{- $source := "uri" -}}
+{{- if not (empty (dig "secretKeyRef" "name" "" ($o.databaseUriFrom | default dict))) }}
+{{- $ref = $o.databaseUriFrom.secretKeyRef }}{{ $uri = "" }}{{ $source = "secret" }}
+{{- else if and $on (empty $uri) (eq $s.backendKind "secret") }}
+{{- $ref = $v.mlflow.backendStoreUriFrom.secretKeyRef }}{{ $source = "backend" }}
+{{- else if and $on (empty $uri) (eq $s.backendKind "database") }}
+{{- $uri = $s.backendUri }}{{ $source = "backend" }}
+{{- else if and $on (empty $uri) $s.storage }}
+{{- $uri = printf "sqlite:///%s/oidc_auth.db" $s.mountPath }}{{ $source = "claim" }}
+{{- else if empty $uri }}{{ $source = "" }}
+{{- end -}}
+{{- $redirect := toString ($o.redirectUri | default "") -}}
+{{- $prefix := trimSuffix "/" (toString ($v.server.staticPrefix | default "")) -}}
+{{- if and $on (empty $redirect) }}
+{{- if and $v.ingress.enabled $v.ingress.hosts }}
+{{- $host := toString (index $v.ingress.hosts 0).host }}
+{{- $https := false }}
+{{- range $v.ingress.tls }}{{ if or (empty .hosts) (has $host .hosts) }}{{ $https = true }}{{ end }}{{ end }}
+{{- $redirect = printf "%s://%s%s/callback" (ternary "https" "http" $https) $host $prefix }}
+{{- else if and $v.httpRoute.enabled $v.httpRoute.hostnames }}
+{{- $redirect = printf "https://%s%s/callback" (toString (index $v.httpRoute.hostnames 0)) $prefix }}
+{{- else if and $v.route.enabled $v.route.host }}
+{{- $redirect = printf "%s://%s%s/callback" (ternary "http" "https" (eq $v.route.tls.termination "none")) (toString $v.route.host) $prefix }}
+{{- end }}
+{{- end -}}
+{{- $_ := set $s "oidc" $on }}
+{{- $_ := set $s "oidcUri" $uri }}
+{{- $_ := set $s "oidcFromSecret" (not (empty $ref)) }}
+{{- $_ := set $s "oidcSecretRef" $ref }}
+{{- $_ := set $s "oidcSource" $source }}
+{{- /* A SQLite users database lives on a volume of the server pod, which a hook Job may not be
+able to mount (the chart's claim does not exist yet at install): the pod's init container migrates it. */ -}}
+{{- $_ := set $s "oidcInPod" (and $on $v.migrations.enabled (hasPrefix "sqlite:" $uri)) }}
+{{- $_ := set $s "redirectUri" $redirect }}
+{{- end }}
+
 {{/* strategy: Recreate over a local store or a single-node claim, otherwise a rolling update that never drops below the replica count. */}}
 {{- define "mlflow.settings.strategy" -}}
 {{- $strategy := deepCopy (.root.Values.deploymentStrategy | default dict) -}}

@@ -122,7 +122,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- /* A $(NAME) in a URI is filled in by the kubelet from mlflow.uriVariables, which must define it. */ -}}
 {{- $defined := list -}}
 {{- range $m.uriVariables }}{{ $defined = append $defined .name }}{{ end -}}
-{{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri "mlflow.artifactsDestination" $m.artifactsDestination "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot }}
+{{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri "auth.oidc.databaseUri" $v.auth.oidc.databaseUri "mlflow.artifactsDestination" $m.artifactsDestination "mlflow.defaultArtifactRoot" $m.defaultArtifactRoot }}
 {{- range (contains "$(" (toString $uri) | ternary (regexFindAll "\\$\\([A-Za-z_][A-Za-z0-9_]*\\)" (toString $uri) -1) list) }}
 {{- $variable := trimSuffix ")" (trimPrefix "$(" .) }}
 {{- if not (has $variable $defined) }}
@@ -171,7 +171,9 @@ that names the culprit only runs when that match fails. */ -}}
 {{- range $v.extraVolumeMounts }}{{ $mounts = append $mounts (trimSuffix "/" .mountPath) }}{{ end -}}
 {{- $authPath := "" }}
 {{- if and $s.auth (not $s.authFromSecret) }}{{ $authPath = include "mlflow.localPath" $s.authUri }}{{ end }}
-{{- range $what := list (list "mlflow.backendStoreUri" $s.backendPath) (list "mlflow.artifactsDestination" $s.artifactsPath) (list "auth.databaseUri" $authPath) }}
+{{- $oidcPath := "" }}
+{{- if and $s.oidc (eq $s.oidcSource "uri") }}{{ $oidcPath = include "mlflow.localPath" $s.oidcUri }}{{ end }}
+{{- range $what := list (list "mlflow.backendStoreUri" $s.backendPath) (list "mlflow.artifactsDestination" $s.artifactsPath) (list "auth.databaseUri" $authPath) (list "auth.oidc.databaseUri" $oidcPath) }}
 {{- $path := index $what 1 }}
 {{- if hasPrefix "/" $path }}
 {{- $covered := false }}
@@ -250,6 +252,53 @@ that names the culprit only runs when that match fails. */ -}}
 {{- end }}
 {{- if and $v.tls.enabled (or (index $vo "dev") (has "dev" $v.server.flag_options)) }}
 {{- fail "mlflow: tls.enabled=true cannot work with the dev option (Flask's development server takes no certificate); remove dev" }}
+{{- end }}
+
+{{- /* Single sign-on (the mlflow-oidc-auth plugin) */ -}}
+{{- if $s.oidc }}
+{{- $o := $v.auth.oidc }}
+{{- if $v.auth.enabled }}
+{{- fail "mlflow: auth.enabled=true (basic auth) and auth.oidc.enabled=true (single sign-on) both ask for the server's one auth app; keep one of them (the SSO plugin also takes user names with access tokens, for scripts)" }}
+{{- end }}
+{{- with index $vo "app_name" }}{{ if ne (toString .) "oidc-auth" }}
+{{- fail (printf "mlflow: auth.oidc.enabled=true turns on the oidc-auth app but server.value_options.app_name=%v asks for another; remove one of them" .) }}
+{{- end }}{{ end }}
+{{- range $key := list "discoveryUrl" "clientId" }}
+{{- if empty (index $o $key) }}
+{{- fail (printf "mlflow: single sign-on needs auth.oidc.%s; take it from your provider's client registration (the discovery URL ends in /.well-known/openid-configuration)" $key) }}
+{{- end }}
+{{- end }}
+{{- if empty $o.clientSecret.existingSecret }}
+{{- fail "mlflow: single sign-on needs the client secret, and the chart takes it only from a Secret; create one with kubectl create secret generic mlflow-oidc --from-literal=client-secret=<secret> and set auth.oidc.clientSecret.existingSecret=mlflow-oidc" }}
+{{- end }}
+{{- if empty $v.auth.secretKey.existingSecret }}
+{{- fail "mlflow: single sign-on needs a session key shared by every worker and replica (a random one per process would end sessions at every other request); create one with kubectl create secret generic mlflow-auth-secret --from-literal=secret-key=\"$(openssl rand -hex 32)\" and set auth.secretKey.existingSecret=mlflow-auth-secret" }}
+{{- end }}
+{{- range $path, $name := dict "auth.oidc.clientSecret.existingSecret" $o.clientSecret.existingSecret "auth.oidc.serviceAccount.existingSecret" $o.serviceAccount.existingSecret "auth.oidc.databaseUriFrom.secretKeyRef.name" (dig "secretKeyRef" "name" "" ($o.databaseUriFrom | default dict)) "auth.oidc.redisUrlFrom.secretKeyRef.name" (dig "secretKeyRef" "name" "" ($o.redisUrlFrom | default dict)) }}
+{{- if and $name (or (gt (len $name) 253) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $name))) }}
+{{- fail (printf "mlflow: %s=%q is not a Kubernetes object name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters), and Kubernetes would refuse it" $path $name) }}
+{{- end }}
+{{- end }}
+{{- if empty $o.groups }}
+{{- fail "mlflow: auth.oidc.groups is empty, so the plugin would let nobody in; list the provider groups whose members may log in, e.g. [mlflow]" }}
+{{- end }}
+{{- if eq $s.oidcSource "" }}
+{{- fail "mlflow: single sign-on keeps its users and permissions in a database, and there is none: the tracking store is not a database server, no claim is mounted (storage) and auth.oidc.databaseUri(From) is empty; set auth.oidc.databaseUriFrom.secretKeyRef to a PostgreSQL URI in a Secret, or set storage.enabled=true for SQLite on the claim" }}
+{{- end }}
+{{- if eq $s.oidcSource "uri" }}
+{{- if not (regexMatch "^(sqlite:////.+|(postgresql|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+)$" $s.oidcUri) }}
+{{- fail (printf "mlflow: auth.oidc.databaseUri=%q is not a database URI the plugin understands; use sqlite:////absolute/path/oidc_auth.db or postgresql://host:5432/db (a password belongs in a Secret: auth.oidc.databaseUriFrom)" $s.oidcUri) }}
+{{- end }}
+{{- if and (regexMatch "^[a-z0-9+]+://[^/@]*:[^/@]*@" $s.oidcUri) (not (regexMatch "^[a-z0-9+]+://[^/@]*:\\$\\([A-Za-z_][A-Za-z0-9_]*\\)@" $s.oidcUri)) }}
+{{- fail "mlflow: auth.oidc.databaseUri carries a password in plain text, where anyone who can read the pod spec sees it; put the whole URI in a Secret and set auth.oidc.databaseUriFrom.secretKeyRef, or write $(NAME) for the password and define NAME in mlflow.uriVariables" }}
+{{- end }}
+{{- end }}
+{{- if and (hasPrefix "sqlite:" $s.oidcUri) $s.manyReplicas }}
+{{- fail "mlflow: single sign-on with several replicas (replicaCount above 1 or autoscaling) needs a users database every pod shares, and SQLite is a file one pod can use; set auth.oidc.databaseUriFrom.secretKeyRef to a PostgreSQL URI in a Secret" }}
+{{- end }}
+{{- if and $v.garbageCollection.enabled (not $o.serviceAccount.existingSecret) }}
+{{- fail "mlflow: garbageCollection under single sign-on needs a non-browser identity to call the server with; set auth.oidc.serviceAccount.existingSecret (a Secret with the keys username and token; the migration step creates that service account)" }}
+{{- end }}
 {{- end }}
 
 {{- /* Basic auth */ -}}
