@@ -160,6 +160,10 @@ public sealed partial class MigrationCorpusTests
                 {
                     server.Args.Should().NotContain(a => a.StartsWith("--app-name", StringComparison.Ordinal), because);
                 }
+                else if (expected == "oidc")
+                {
+                    server.Args.Should().Contain("--app-name=oidc-auth", because);
+                }
                 else
                 {
                     server.Args.Should().Contain("--app-name=basic-auth", because);

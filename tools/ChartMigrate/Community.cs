@@ -310,9 +310,144 @@ public static class Community
     private static readonly (string Key, string What)[] OtherAuth =
     [
         ("ldapAuth", "LDAP sign-in (a plugin of the burakince/mlflow image)"),
-        ("oidcAuth", "OIDC sign-in (the mlflow-oidc-auth plugin of the burakince/mlflow image)"),
         ("oauth2Proxy", "the oauth2-proxy sidecar"),
     ];
+
+    /// <summary>
+    /// oidcAuth (the mlflow-oidc-auth plugin) to auth.oidc: the same provider, client, groups and
+    /// database, with every credential moved into a Secret. The source chart's image bundles the
+    /// plugin; the official image this chart defaults to does not, which the report says loudly.
+    /// </summary>
+    private static void Oidc(Migration m)
+    {
+        if (m.Bool("oidcAuth.enabled") != true)
+        {
+            m.Drop("oidcAuth", "not carried: oidcAuth.enabled is not true");
+            return;
+        }
+
+        const string to = "auth.oidc";
+        m.Carry("oidcAuth.enabled", $"{to}.enabled");
+        m.Carry("oidcAuth.discoveryUrl", $"{to}.discoveryUrl");
+        m.Carry("oidcAuth.clientId", $"{to}.clientId");
+        if (m.Str("oidcAuth.existingSecret.name") is { } secret)
+        {
+            Values.Set(m.Target, $"{to}.clientSecret.existingSecret", secret);
+            Values.Set(m.Target, $"{to}.clientSecret.key", m.Str("oidcAuth.existingSecret.clientSecretKey") ?? "OIDC_CLIENT_SECRET");
+            m.Used("oidcAuth.existingSecret", $"{to}.clientSecret", "the same Secret and key");
+            m.Drop("oidcAuth.clientSecret", "not carried: the existing Secret wins, as in the source chart");
+        }
+        else if (m.Str("oidcAuth.clientSecret") is { } plain)
+        {
+            var reference = m.ToSecret("oidc-client-secret", plain);
+            Values.Set(m.Target, $"{to}.clientSecret.existingSecret", reference["name"]);
+            Values.Set(m.Target, $"{to}.clientSecret.key", reference["key"]);
+            m.Used("oidcAuth.clientSecret", $"{to}.clientSecret", $"moved into Secret {m.SecretName}");
+        }
+        else
+        {
+            m.Notes.Add("oidcAuth has no client secret (neither clientSecret nor existingSecret.name); set auth.oidc.clientSecret.existingSecret to a Secret holding it, or the chart refuses to render.");
+        }
+
+        if (m.Str("oidcAuth.redirectUri") is { } redirect)
+        {
+            if (redirect.EndsWith("/callback", StringComparison.Ordinal))
+            {
+                m.Carry("oidcAuth.redirectUri", $"{to}.redirectUri");
+            }
+            else
+            {
+                m.Drop("oidcAuth.redirectUri", $"not carried: {redirect} does not end in /callback, the plugin's callback path; the chart derives the redirect URI from the Ingress host, or set auth.oidc.redirectUri");
+            }
+        }
+
+        if (m.Str("oidcAuth.scope") is { } scope)
+        {
+            m.Change("oidcAuth.scope", $"{to}.scopes", scope.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Cast<object?>().ToList(),
+                "the comma-separated scopes, as a list");
+        }
+
+        m.Carry("oidcAuth.audience", $"{to}.audience");
+        m.Carry("oidcAuth.providerDisplayName", $"{to}.providerDisplayName");
+        m.Carry("oidcAuth.groupsAttribute", $"{to}.groupsClaim");
+        m.Carry("oidcAuth.groupName", $"{to}.groups");
+        m.Carry("oidcAuth.adminGroupName", $"{to}.adminGroups");
+        m.Carry("oidcAuth.trustedProxies", $"{to}.trustedProxies");
+        if (m.Str("oidcAuth.defaultPermission") is null)
+        {
+            Values.Set(m.Target, $"{to}.defaultPermission", "MANAGE");
+            m.Notes.Add("oidcAuth.defaultPermission was not set, and the source chart's default MANAGE (every user may change everyone's experiments) is kept in auth.oidc.defaultPermission; this chart's own default is READ.");
+        }
+        else
+        {
+            m.Carry("oidcAuth.defaultPermission", $"{to}.defaultPermission");
+        }
+
+        m.Drop("oidcAuth.sessionCookieSecure", "not carried: the chart marks the session cookie Secure when the redirect URI is https");
+        m.Drop("oidcAuth.sessionCookieSamesite", "not carried: the plugin's default lax is used");
+        if (m.Bool("oidcAuth.cache.enabled") == true && m.Str("oidcAuth.cache.redisUrl") is { } redis)
+        {
+            Values.Set(m.Target, $"{to}.redisUrlFrom", Values.Map(("secretKeyRef", m.ToSecret("oidc-redis-url", redis))));
+            m.Used("oidcAuth.cache", $"{to}.redisUrlFrom", $"the Redis URL moved into Secret {m.SecretName}; the key prefix is the plugin's default");
+        }
+        else
+        {
+            m.Drop("oidcAuth.cache", "not carried: the cache is off (each worker caches permissions for 30 seconds)");
+        }
+
+        OidcDatabase(m, to);
+        if (Values.At(m.Target, "auth.secretKey.existingSecret") is null)
+        {
+            var generated = System.Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+            Values.Set(m.Target, "auth.secretKey.existingSecret", m.SecretName);
+            Values.Set(m.Target, "auth.secretKey.key", m.ToSecret("flask-secret-key", generated)["key"]);
+            m.Notes.Add($"Single sign-on needs a session key shared by all workers and replicas; the source chart left the plugin to make one per process, so the tool made one once, in Secret {m.SecretName}.");
+        }
+
+        if (Values.At(m.Target, "image.repository") is null)
+        {
+            m.Notes.Add("THE IMAGE MUST CONTAIN THE PLUGIN: the source chart's burakince/mlflow image bundles mlflow-oidc-auth, the official image this chart runs by default does not. " +
+                "Set image.repository and image.tag to the image your release runs now (kubectl get deployment -o jsonpath='{..image}'), or build one as the README's SSO section shows.");
+        }
+    }
+
+    /// <summary>The plugin's users database: the source's URI (into a Secret when it carries a password) or its postgres block composed into one.</summary>
+    private static void OidcDatabase(Migration m, string to)
+    {
+        if (m.Str("oidcAuth.database.uri") is { } uri)
+        {
+            if (System.Text.RegularExpressions.Regex.IsMatch(uri, "^[a-z0-9+]+://[^/@]*:[^/@]*@"))
+            {
+                Values.Set(m.Target, $"{to}.databaseUriFrom", Values.Map(("secretKeyRef", m.ToSecret("oidc-database-uri", uri))));
+                m.Used("oidcAuth.database.uri", $"{to}.databaseUriFrom", $"it carries a password: moved into Secret {m.SecretName}");
+            }
+            else
+            {
+                m.Carry("oidcAuth.database.uri", $"{to}.databaseUri");
+            }
+
+            m.Drop("oidcAuth.database.postgres", "not carried: database.uri wins, as in the source chart");
+            return;
+        }
+
+        if (m.Bool("oidcAuth.database.postgres.enabled") == true)
+        {
+            // As the source chart does it: the user and password filled into the URI by Kubernetes ($(NAME), mlflow.uriVariables).
+            const string pg = "oidcAuth.database.postgres";
+            var credentials = m.Str($"{pg}.existingSecret.name");
+            var user = credentials is not null ? m.UserVariable("OIDC_DB_USER", credentials, m.Str($"{pg}.existingSecret.usernameKey")) : m.Str($"{pg}.user");
+            var password = m.PasswordVariable("OIDC_DB_PASSWORD", credentials, m.Str($"{pg}.existingSecret.passwordKey"), m.Str($"{pg}.password"), "oidc-db-password");
+            var driver = m.Str($"{pg}.driver") is { } d ? $"postgresql+{d}" : "postgresql";
+            var composed = Migration.DatabaseUri(driver, user, password, m.Str($"{pg}.host") ?? "", m.Int($"{pg}.port") ?? 5432, m.Str($"{pg}.database") ?? "");
+            Values.Set(m.Target, $"{to}.databaseUri", composed);
+            m.Used(pg, $"{to}.databaseUri", credentials is not null
+                ? $"composed into {composed}, the user and password from Secret {credentials} (mlflow.uriVariables)"
+                : $"composed into {composed}, the password moved into Secret {m.SecretName} (mlflow.uriVariables)");
+            return;
+        }
+
+        m.Notes.Add("oidcAuth kept its users in sqlite:///auth.db inside each pod (lost at every restart, and one per replica); here they live in the tracking database when that is a database server, else in SQLite on the claim. Users log in again and get their groups' permissions back; permissions granted by hand must be granted again.");
+    }
 
     private static void Auth(Migration m)
     {
@@ -337,6 +472,7 @@ public static class Community
             }
         }
 
+        Oidc(m);
         if (!basicAuth)
         {
             m.Drop("auth", "not carried: auth.enabled is not true");
