@@ -42,6 +42,7 @@ public static partial class Checks
             .. BackendStore(s, server),
             .. Secrets(s),
             .. Auth(s, server),
+            .. Sso(s, server, pods),
             .. Operations(s, server),
             .. Artifacts(s, options),
             .. ArtifactStore(s, server),
@@ -834,6 +835,73 @@ public static partial class Checks
                     ? Finding.Ok(area, "API", "answers 401 without credentials")
                     : Finding.Fail(area, "API", $"answered {api} to a request without credentials", "check that --app-name basic-auth reaches the server and that nothing in front of it answers instead");
             }
+        }
+    }
+
+    /// <summary>
+    /// Single sign-on (the mlflow-oidc-auth plugin): the plugin in the image, the provider's
+    /// discovery document, the client's credentials and the redirect URI, as a server pod sees them.
+    /// </summary>
+    private static IEnumerable<Finding> Sso(Snapshot s, ServerSettings server, IReadOnlyList<V1Pod> pods)
+    {
+        const string area = "sso";
+        if (!server.Oidc)
+        {
+            yield break;
+        }
+
+        var env = server.Container.Env ?? [];
+        string Named(string name) => env.FirstOrDefault(e => e.Name == name) is { } e
+            ? e.ValueFrom?.SecretKeyRef is { } r ? $"Secret {r.Name}/{r.Key}" : e.Value ?? ""
+            : "";
+        var noPlugin = s.Logs.Where(l => pods.Any(p => l.Key.StartsWith(p.Metadata.Name + "/", StringComparison.Ordinal)) || l.Key.StartsWith("job/", StringComparison.Ordinal))
+            .Any(l => l.Value.Contains("'oidc-auth' is not one of", StringComparison.Ordinal) || l.Value.Contains("has no mlflow-oidc-auth plugin", StringComparison.Ordinal)
+                || l.Value.Contains("No module named 'mlflow_oidc_auth'", StringComparison.Ordinal));
+        if (noPlugin || s.Sso?.Plugin == false)
+        {
+            yield return Finding.Fail(area, "plugin", $"the image {server.Container.Image} has no oidc-auth app (the mlflow-oidc-auth plugin): the server and its migration step cannot start",
+                "run an image with the plugin: the official ghcr.io/mlflow/mlflow images do not contain it; build one from them with the plugin version that supports their MLflow (README, SSO), and set image.repository and image.tag");
+            yield break;
+        }
+
+        if (s.Sso is not { } probe)
+        {
+            yield break;
+        }
+
+        var discovery = Named("OIDC_DISCOVERY_URL");
+        if (probe.Status == "error")
+        {
+            yield return Finding.Fail(area, "provider", $"a server pod cannot reach the provider ({probe.Code}) at {discovery}: {probe.Message}; nobody can log in",
+                "auth.oidc.discoveryUrl must resolve and answer from inside the cluster: check the URL, the cluster's DNS, an egress NetworkPolicy or proxy, and the provider's certificate (a private CA must be trusted in the image)");
+            yield break;
+        }
+
+        if (probe.Status != "ok")
+        {
+            yield return Finding.Warn(area, "provider", $"not checked: {probe.Message}", "check the login by hand in a browser");
+            yield break;
+        }
+
+        yield return Finding.Ok(area, "provider", $"a server pod reads the discovery document at {discovery}");
+        var client = Named("OIDC_CLIENT_ID");
+        yield return probe.Client == "invalid_client"
+            ? Finding.Fail(area, "client", $"the provider refuses the credentials of client {client} (invalid_client): every login fails when the provider sends the user back",
+                $"put client {client}'s secret, as the provider has it, in {Named("OIDC_CLIENT_SECRET")} (auth.oidc.clientSecret), then restart the pods (kubectl rollout restart deployment/{server.Deployment.Metadata.Name} -n {s.Namespace})")
+            : Finding.Ok(area, "client", $"the provider accepts the credentials of client {client} (it answered {probe.Client} to a request with no real code)");
+        if (string.IsNullOrEmpty(probe.RedirectUri))
+        {
+            yield return Finding.Warn(area, "redirect URI", "not checked: the plugin derives it from each request's Host header, which a proxy may change",
+                "set auth.oidc.redirectUri to the address registered at the provider (the chart derives it from an Ingress, HTTPRoute or Route host)");
+        }
+        else if (probe.Redirect is 301 or 302 or 303 or 307 or 308)
+        {
+            yield return Finding.Ok(area, "redirect URI", $"the provider accepts {probe.RedirectUri} for client {client}");
+        }
+        else
+        {
+            yield return Finding.Fail(area, "redirect URI", $"the provider refuses {probe.RedirectUri} for client {client} (HTTP {probe.Redirect}: {probe.RedirectError}): every login stops at the provider's error page",
+                $"register {probe.RedirectUri} as a redirect URI of client {client} at the provider, or set auth.oidc.redirectUri to the one registered there");
         }
     }
 

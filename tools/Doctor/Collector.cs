@@ -84,6 +84,7 @@ public sealed class Collector(IKubernetes client)
             ServiceAnswers = await ThroughServicesAsync(snapshot, cancel),
             ArtifactStore = await ProbeArtifactsAsync(snapshot, cancel),
             BackendStore = await ProbeDatabaseAsync(snapshot, cancel),
+            Sso = await ProbeSsoAsync(snapshot, cancel),
         };
     }
 
@@ -348,6 +349,83 @@ public sealed class Collector(IKubernetes client)
             return new Dictionary<string, string?> { ["status"] = "unchecked", ["message"] = $"could not run the check in pod {pod.Metadata.Name}: {e.Message}" };
         }
     }
+
+    /// <summary>
+    /// Under single sign-on: from a Ready server pod, with its own environment, fetch the provider's
+    /// discovery document, present the client's credentials on a token request whose code is no
+    /// code (the provider checks the client first: invalid_client or invalid_grant), and send an
+    /// authorization request with the configured redirect URI without following it. Nothing is
+    /// created at the provider.
+    /// </summary>
+    private async Task<SsoProbe?> ProbeSsoAsync(Snapshot s, CancellationToken cancel)
+    {
+        if (ServerSettings.Find(s.Deployments) is not { Oidc: true } server)
+        {
+            return null;
+        }
+
+        var fields = await RunInServerAsync(s, server, SsoScript, "", cancel);
+        if (fields is null)
+        {
+            return null;
+        }
+
+        return new SsoProbe(fields.GetValueOrDefault("status") ?? "unchecked", fields.GetValueOrDefault("code"), fields.GetValueOrDefault("message"),
+            fields.GetValueOrDefault("plugin") is { } plugin ? plugin is "True" or "true" : null, fields.GetValueOrDefault("client"),
+            int.TryParse(fields.GetValueOrDefault("redirect"), out var r) ? r : null, fields.GetValueOrDefault("redirect_error"), fields.GetValueOrDefault("redirect_uri"));
+    }
+
+    private const string SsoScript = """
+        import base64, json, os, sys, urllib.error, urllib.parse, urllib.request
+        def out(**kw):
+            print(json.dumps(kw)); sys.exit(0)
+        try:
+            from importlib.metadata import entry_points
+            plugin = "oidc-auth" in entry_points(group="mlflow.app").names
+        except Exception:
+            plugin = False
+        url = os.environ.get("OIDC_DISCOVERY_URL")
+        if not url:
+            out(status="unchecked", message="the server has no OIDC_DISCOVERY_URL", plugin=plugin)
+        try:
+            meta = json.load(urllib.request.urlopen(url, timeout=10))
+        except Exception as e:
+            out(status="error", code="DiscoveryUnreachable", message=" ".join(f"{type(e).__name__}: {e}".split())[:300], plugin=plugin)
+        client_id, secret = os.environ.get("OIDC_CLIENT_ID", ""), os.environ.get("OIDC_CLIENT_SECRET", "")
+        redirect = os.environ.get("OIDC_REDIRECT_URI") or ""
+        basic = base64.b64encode(f"{urllib.parse.quote(client_id, safe='')}:{urllib.parse.quote(secret, safe='')}".encode()).decode()
+        form = urllib.parse.urlencode({"grant_type": "authorization_code", "code": "doctor-probe-not-a-code", "redirect_uri": redirect or "http://localhost/callback"}).encode()
+        request = urllib.request.Request(meta.get("token_endpoint", ""), data=form, headers={"Authorization": "Basic " + basic, "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            client = "accepted"
+        except urllib.error.HTTPError as e:
+            body = e.read().decode(errors="replace")
+            try:
+                client = json.loads(body).get("error") or f"HTTP {e.code}"
+            except ValueError:
+                client = f"HTTP {e.code}"
+        except Exception as e:
+            out(status="error", code="TokenEndpointUnreachable", message=" ".join(f"{type(e).__name__}: {e}".split())[:300], plugin=plugin)
+        status, refusal = None, None
+        if redirect:
+            class Stay(urllib.request.HTTPRedirectHandler):
+                def redirect_request(self, *args, **kwargs):
+                    return None
+            query = urllib.parse.urlencode({"client_id": client_id, "redirect_uri": redirect, "response_type": "code", "scope": "openid", "state": "doctor-probe"})
+            try:
+                answer = urllib.request.build_opener(Stay).open(meta.get("authorization_endpoint", "") + "?" + query, timeout=10)
+                status, text = answer.status, answer.read(4000).decode(errors="replace")
+            except urllib.error.HTTPError as e:
+                status, text = e.code, e.read(4000).decode(errors="replace")
+            except Exception as e:
+                status, text = 0, f"{type(e).__name__}: {e}"
+            if status not in (301, 302, 303, 307, 308):
+                words = " ".join(text.replace("<", " <").split())
+                at = words.lower().find("redirect")
+                refusal = words[max(0, at - 80):at + 160] if at >= 0 else words[:200]
+        out(status="ok", plugin=plugin, client=client, redirect=status, redirect_error=refusal, redirect_uri=redirect)
+        """;
 
     private const string DatabaseScript = """
         import json, os, sys

@@ -34,6 +34,9 @@ public sealed partial record ServerSettings
 
     public bool BasicAuth { get; init; }
 
+    /// <summary>Single sign-on: `--app-name oidc-auth`, the mlflow-oidc-auth plugin.</summary>
+    public bool Oidc { get; init; }
+
     public bool Metrics { get; init; }
 
     public bool Tls { get; init; }
@@ -95,6 +98,7 @@ public sealed partial record ServerSettings
             AllowedHosts = string.IsNullOrWhiteSpace(hosts) ? null : hosts.Split(',').Select(h => h.Trim()).Where(h => h.Length > 0).ToList(),
             SecurityMiddlewareOff = argv.Contains("--disable-security-middleware") || env.ContainsKey("MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"),
             BasicAuth = Option("--app-name") == "basic-auth",
+            Oidc = Option("--app-name") == "oidc-auth",
             Metrics = Option("--expose-prometheus") is not null || argv.Any(a => a.StartsWith("--expose-prometheus", StringComparison.Ordinal)),
             Tls = uvicorn.Contains("--ssl-certfile", StringComparison.Ordinal) || gunicorn.Contains("--certfile", StringComparison.Ordinal),
             StaticPrefix = (Option("--static-prefix") ?? "").TrimEnd('/'),

@@ -38,6 +38,9 @@ public sealed record Snapshot
     /// <summary>The backend store as the server sees it: a read-only query from a server pod with its own URI; null when not probed.</summary>
     public DatabaseProbe? BackendStore { get; init; }
 
+    /// <summary>The single sign-on provider as a server pod reaches it (discovery, client authentication, redirect URI); null when not probed.</summary>
+    public SsoProbe? Sso { get; init; }
+
     /// <summary>Names of the namespace's NetworkPolicies.</summary>
     public IReadOnlyList<string> NetworkPolicies { get; init; } = [];
 
@@ -115,3 +118,13 @@ public sealed record Answers
     /// <summary>Status of the metrics path, when the server exposes metrics.</summary>
     public int? MetricsStatus { get; init; }
 }
+
+/// <summary>
+/// What a server pod found of its OpenID provider: Status ok or error (Code: DiscoveryUnreachable,
+/// TokenEndpointUnreachable; Message); Plugin: whether the image has the oidc-auth app; Client: the
+/// provider's answer to the client's credentials on a token request with a code that is no code
+/// (invalid_grant: the credentials passed; invalid_client: they did not); Redirect: the status of an
+/// authorization request with the configured redirect URI (a redirect: accepted), RedirectError
+/// the text of a refusal.
+/// </summary>
+public sealed record SsoProbe(string Status, string? Code = null, string? Message = null, bool? Plugin = null, string? Client = null, int? Redirect = null, string? RedirectError = null, string? RedirectUri = null);
