@@ -16,7 +16,7 @@ public sealed class MlflowRest : IDisposable
 {
     private readonly HttpClient http;
 
-    public MlflowRest(string baseUrl, (string User, string Password)? credentials = null, X509Certificate2? trust = null, TimeSpan? timeout = null)
+    public MlflowRest(string baseUrl, (string User, string Password)? credentials = null, X509Certificate2? trust = null, TimeSpan? timeout = null, string? cookie = null)
     {
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) };
         if (trust is not null)
@@ -37,14 +37,28 @@ public sealed class MlflowRest : IDisposable
         }
 
         http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        if (cookie is not null)
+        {
+            // A browser's session, as its cookies: what an SSO login hands the user.
+            handler.UseCookies = false;
+        }
+
         if (credentials is { } c)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
                 "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.User}:{c.Password}")));
         }
+
+        if (!string.IsNullOrEmpty(cookie))
+        {
+            http.DefaultRequestHeaders.Add("Cookie", cookie);
+        }
     }
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(path.TrimStart('/'));
+
+    /// <summary>POSTs to /api/2.0/mlflow/{method} and returns the answer as it is, for a test that expects a refusal.</summary>
+    public Task<HttpResponseMessage> PostAsync(string method, object body) => http.PostAsync($"api/2.0/mlflow/{method}", Json(body));
 
     /// <summary>The status of a GET sent with another Host header, as a client using that address would send it.</summary>
     public async Task<int> StatusWithHostAsync(string path, string host)

@@ -19,9 +19,10 @@ public sealed partial class PortForward : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<PortForward> StartAsync(TestNamespace ns, string target, int remotePort = 5000)
+    /// <summary>Forwards a free local port (or <paramref name="localPort"/>, when a URL must carry a known port) to the target's remote port.</summary>
+    public static async Task<PortForward> StartAsync(TestNamespace ns, string target, int remotePort = 5000, int? localPort = null)
     {
-        var port = Loopback.FreePort();
+        var port = localPort ?? Loopback.FreePort();
         var start = new ProcessStartInfo(RealCluster.KubectlBinary)
         {
             RedirectStandardOutput = true,
