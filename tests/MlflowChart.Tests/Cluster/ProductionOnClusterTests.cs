@@ -79,7 +79,10 @@ public sealed class ProductionOnClusterTests
 
         (await release.TestAsync()).Should().MatchRegex(@"Phase:\s+Succeeded", "the helm test pod ran the client flow to its end");
         await release.ShouldBeReadyWithoutRestartsAsync(2);
-        (await DoctorRun.RunAsync(ns, $"healthy-production-{helm}")).ShouldBeAllOk();
+        var doctor = await DoctorRun.RunAsync(ns, $"healthy-production-{helm}");
+        doctor.ShouldBeAllOk();
+        Figures.Record(helm, "production", "seconds doctor takes on the healthy release (every check, probes included)", $"{doctor.Seconds:0.0}");
+        doctor.Seconds.Should().BeLessThan(10, "doctor answers within 10 seconds on a healthy release");
 
         await release.UninstallAsync();
         (await ns.RemainingObjectsAsync()).Where(o => !Backends.Objects.Contains(o)).Should().BeEquivalentTo(

@@ -92,7 +92,10 @@ public sealed class QuickStartOnClusterTests
 
         // 5. helm test runs the client flow in the cluster, against the Service; doctor finds nothing wrong.
         (await release.TestAsync()).Should().MatchRegex(@"Phase:\s+Succeeded", "the helm test pod ran the client flow to its end");
-        (await DoctorRun.RunAsync(ns, $"healthy-quick-start-{helm}")).ShouldBeAllOk();
+        var doctor = await DoctorRun.RunAsync(ns, $"healthy-quick-start-{helm}");
+        doctor.ShouldBeAllOk();
+        Figures.Record(helm, "quick-start", "seconds doctor takes on the healthy release (every check, probes included)", $"{doctor.Seconds:0.0}");
+        doctor.Seconds.Should().BeLessThan(10, "doctor answers within 10 seconds on a healthy release");
 
         // 6. Uninstall keeps the claim; a reinstall of the same release picks it up with the runs.
         await release.UninstallAsync();

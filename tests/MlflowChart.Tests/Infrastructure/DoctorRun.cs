@@ -8,7 +8,7 @@ namespace MlflowChart.Tests.Infrastructure;
 /// code and human-readable report. MLFLOW_DOCTOR_RECORD=DIR also saves what doctor saw as
 /// DIR/&lt;name&gt;.json, which is how the recorded snapshots of the unit tests were made.
 /// </summary>
-public sealed record DoctorRun(int Exit, DoctorCommand.Report Report, string Text, string Errors)
+public sealed record DoctorRun(int Exit, DoctorCommand.Report Report, string Text, string Errors, double Seconds)
 {
     public static async Task<DoctorRun> RunAsync(TestNamespace ns, string record, string release = ClusterRelease.Name)
     {
@@ -17,14 +17,16 @@ public sealed record DoctorRun(int Exit, DoctorCommand.Report Report, string Tex
         string[] save = recordDir is { Length: > 0 } ? ["--snapshot-out", Path.Combine(recordDir, $"{record}.json")] : [];
         using var json = new StringWriter();
         using var errors = new StringWriter();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var exit = await DoctorCommand.RunAsync([.. target, "--json", .. save], json, errors);
+        var seconds = clock.Elapsed.TotalSeconds;
         using var text = new StringWriter();
         await DoctorCommand.RunAsync(target, text, errors);
         var report = exit == DoctorCommand.CannotTell
             ? new DoctorCommand.Report(release, ns.Name, null, [])
             : JsonSerializer.Deserialize<DoctorCommand.Report>(json.ToString(), DoctorCommand.JsonOptions)!;
         TestContext.Current.TestOutputHelper?.WriteLine(text.ToString());
-        return new DoctorRun(exit, report, text.ToString(), errors.ToString());
+        return new DoctorRun(exit, report, text.ToString(), errors.ToString(), seconds);
     }
 
     public IEnumerable<Finding> Failures => Report.Findings.Where(f => f.Verdict == Verdict.Fail);
