@@ -169,9 +169,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("auth", ["sqlite:///basic_auth.db", "read-only root filesystem", "never becomes healthy"], ["MLFLOW_AUTH_CONFIG_PATH"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task Pods_a_resource_quota_refuses_are_named_with_the_quota_and_the_claim_is_not_blamed(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -189,9 +187,7 @@ public sealed class DoctorOnClusterTests
             "the claim only waits for its first pod, which was never created");
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task Pods_pod_security_refuses_are_named_with_the_rule_they_break(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -204,9 +200,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("pods", ["no server pod was ever created", "violates PodSecurity", "hostPath"], ["Pod Security level", "extraVolumes"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_service_that_selects_no_pod_is_named_though_every_pod_is_healthy(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -222,9 +216,7 @@ public sealed class DoctorOnClusterTests
         doctor.Report.Findings.Should().Contain(f => f.Area == "pods" && f.Verdict == Verdict.Ok, "the pods themselves are fine; the Service is the cause");
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_rotated_database_password_is_named_as_a_stuck_rollout_with_its_secret_and_the_rollback(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -250,9 +242,7 @@ public sealed class DoctorOnClusterTests
         doctor.Text.Should().NotContain("its log ended with: (Background on this error", "the quoted line is the one that says why");
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_bucket_that_does_not_exist_is_named_with_the_stores_error(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -275,9 +265,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("artifacts", ["s3://no-such-bucket/mlflow", "every artifact upload fails", "NoSuchBucket"], ["create the bucket", "mlflow.artifactsDestination"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_database_that_went_away_is_named_though_the_pods_stay_ready(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -300,9 +288,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("database", ["backend store", "cannot query it", "OperationalError"], ["Secret mlflow-db-secret/uri", "cannot be reached"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task Pods_a_limit_range_refuses_are_named_with_the_limit_and_the_value_to_change(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -325,9 +311,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("pods", ["no server pod was ever created", "maximum memory usage per Container is 256Mi"], ["LimitRange", "resources"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task Pods_of_a_service_account_that_does_not_exist_are_named_with_the_account(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -340,9 +324,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("pods", ["no server pod was ever created", "mlflow-runner"], ["ServiceAccount mlflow-runner does not exist", "serviceAccount.create=true"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_wrong_s3_secret_key_is_named_with_the_secret_that_holds_it(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -365,9 +347,7 @@ public sealed class DoctorOnClusterTests
             ["refuses the server's credentials", "Secret s3-credentials/secret-access-key"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task An_s3_endpoint_that_cannot_be_reached_is_named_with_its_url(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -384,9 +364,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("artifacts", ["every artifact upload fails", "EndpointConnectionError"], ["cannot be reached", "MLFLOW_S3_ENDPOINT_URL=http://s3-old:9000"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_gcs_destination_in_an_image_without_its_client_is_a_fail_not_an_ok(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -400,9 +378,7 @@ public sealed class DoctorOnClusterTests
         doctor.ShouldFail("artifacts", ["gs://team-mlflow/artifacts", "MissingLibrary", "google-cloud-storage"], ["-full"]);
     }
 
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task A_schema_the_servers_mlflow_does_not_expect_is_named_before_a_restart_fails(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -439,9 +415,7 @@ public sealed class DoctorOnClusterTests
     /// keys, two replicas), broken three ways in turn: a wrong S3 key, a Service that selects no
     /// pod, a rotated database password. doctor names each on a chart it did not come with.
     /// </summary>
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task On_an_upstream_release_the_store_the_service_path_and_a_stuck_rollout_are_named(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -449,7 +423,7 @@ public sealed class DoctorOnClusterTests
         await using var ns = await cluster.CreateNamespaceAsync("dr-upstream", helm);
         await Backends.StartAsync(ns, checkedKeys: true);
         var release = new ClusterRelease(ns, helm, upstream);
-        await release.InstallAsync("-f", TestNamespace.Values(UpstreamProduction));
+        await release.InstallAsync("-f", TestNamespace.Values(Backends.SharedKeysProduction));
         await UploadAsync(release, works: true);
         (await DoctorRun.RunAsync(ns, "upstream-healthy")).Failures.Should().BeEmpty("the upstream release is healthy before the breakages");
 
@@ -470,22 +444,6 @@ public sealed class DoctorOnClusterTests
         (await DoctorRun.RunAsync(ns, "upstream-rotated-database-password")).ShouldFail("rollout", ["is stuck", "password authentication failed for user"],
             ["Secret mlflow-db-secret/uri", "kubectl rollout undo deployment/mlflow-mlflow"]);
     }
-
-    /// <summary>The upstream chart's values for PostgreSQL from mlflow-db-secret and S3 from s3-credentials, two replicas.</summary>
-    private const string UpstreamProduction = """
-        replicaCount: 2
-        mlflow:
-          backendStoreUriFrom:
-            secretKeyRef: {name: mlflow-db-secret, key: uri}
-          artifactsDestination: s3://my-bucket/mlflow
-        env:
-          - name: AWS_ACCESS_KEY_ID
-            valueFrom: {secretKeyRef: {name: s3-credentials, key: access-key-id}}
-          - name: AWS_SECRET_ACCESS_KEY
-            valueFrom: {secretKeyRef: {name: s3-credentials, key: secret-access-key}}
-          - {name: AWS_DEFAULT_REGION, value: eu-west-1}
-          - {name: MLFLOW_S3_ENDPOINT_URL, value: "http://s3:9000"}
-        """;
 
     /// <summary>Uploads one artifact through the server and asserts that it worked or failed, as the test's breakage says.</summary>
     private static async Task UploadAsync(ClusterRelease release, bool works)

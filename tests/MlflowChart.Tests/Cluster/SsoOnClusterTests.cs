@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using k8s;
 using System.Net;
 using System.Security.Cryptography;
 using MlflowChart.Doctor;
@@ -42,7 +43,7 @@ public sealed class SsoOnClusterTests
             await Backends.StartAsync(ns); // also creates mlflow-auth-secret, the session key
             await Backends.SqlAsync(ns, "create database oidc_users");
             await ns.CreateSecretAsync("mlflow-oidc-db", new Dictionary<string, string> { ["uri"] = "postgresql://user:password@postgres:5432/oidc_users" });
-            values = [.. values, "-f", TestNamespace.Values(ProductionValues)];
+            values = [.. values, "-f", TestNamespace.Values(Backends.SharedKeysProduction), "-f", TestNamespace.Values(ProductionValues)];
             replicas = 2;
         }
         else
@@ -123,16 +124,20 @@ public sealed class SsoOnClusterTests
 
         if (backend == "production")
         {
+            // Through the Service's ClusterIP, which spreads requests over both replicas (a port-forward holds on to one pod).
+            var inCluster = await ClusterUrlAsync(ns);
             var cookie = await CookieAsync(alice.Page, mlflow);
-            var (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(mlflow, cookie: cookie, timeout: TimeSpan.FromSeconds(30)));
+            var (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(inCluster, cookie: cookie, timeout: TimeSpan.FromSeconds(30)));
             Figures.Record(helm, "SSO on production, 2 replicas", "requests/s of one client with a session (8 concurrent, experiments/search), p95 s", $"{perSecond:0.0}, {p95:0.00}");
-            (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(mlflow, ("ci-bot", botToken), timeout: TimeSpan.FromSeconds(30)));
+            (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(inCluster, ("ci-bot", botToken), timeout: TimeSpan.FromSeconds(30)));
             Figures.Record(helm, "SSO on production, 2 replicas", "requests/s of one client with a service account's token, p95 s", $"{perSecond:0.0}, {p95:0.00}");
-            await SessionSurvivesRollingUpgradeAsync(release, mlflow, cookie, helm);
+            await SessionSurvivesRollingUpgradeAsync(release, inCluster, cookie, helm);
         }
 
-        // Logout ends the browser's session: its next API call is refused.
+        // Logout ends the browser's session: back at MLflow it gets the login page, and its next API call is refused.
         await alice.Page.GoToAsync(mlflow + "/logout");
+        await alice.Page.GoToAsync(mlflow + "/", WaitUntilNavigation.Networkidle0);
+        alice.Page.Url.Should().Contain("/oidc/ui/auth", "after logout MLflow sends the browser to its login page again");
         var after = await alice.Page.EvaluateFunctionAsync<int>(
             "async () => (await fetch('/api/2.0/mlflow/experiments/search?max_results=1', {credentials: 'include'})).status");
         after.Should().Be(401, "after logout the session is gone");
@@ -152,9 +157,9 @@ public sealed class SsoOnClusterTests
         var release = new ClusterRelease(ns, HelmVersion.Helm4);
         await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
         await release.ShouldBeReadyWithoutRestartsAsync(2);
-        await using var forward = await release.ForwardAsync();
+        var inCluster = await ClusterUrlAsync(ns);
 
-        var (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(forward.Url(), ClusterRelease.Admin, timeout: TimeSpan.FromSeconds(30)));
+        var (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(inCluster, ClusterRelease.Admin, timeout: TimeSpan.FromSeconds(30)));
 
         Figures.Record(HelmVersion.Helm4, "basic auth on production, 2 replicas", "requests/s of one client with a user and password (8 concurrent, experiments/search), p95 s", $"{perSecond:0.0}, {p95:0.00}");
         perSecond.Should().BeGreaterThan(1, "an authenticated client is served");
@@ -201,9 +206,7 @@ public sealed class SsoOnClusterTests
     /// its fix: an image without the plugin, a wrong client secret, a redirect URI the provider does
     /// not know, a discovery URL the pods cannot reach.
     /// </summary>
-    [Theory]
-    [InlineData(HelmVersion.Helm3)]
-    [InlineData(HelmVersion.Helm4)]
+    [Theory, BothHelms]
     public async Task Doctor_names_what_breaks_single_sign_on(HelmVersion helm)
     {
         var cluster = await RealCluster.RequireAsync();
@@ -231,34 +234,35 @@ public sealed class SsoOnClusterTests
         healthy.Failures.Should().BeEmpty("the SSO release is healthy:\n" + healthy.Text);
         healthy.Report.Findings.Should().Contain(f => f.Area == "sso" && f.Check == "redirect URI" && f.Verdict == Verdict.Ok);
 
-        await using var forward = await PortForward.StartAsync(ns, $"svc/{ClusterRelease.Service}", 5000, mlflowPort);
-        var mlflow = $"http://localhost:{mlflowPort}";
         await using var browser = await LaunchBrowserAsync(chromium, provider);
 
         // 2. A wrong client secret in the Secret, pods restarted: the login fails when the provider sends the user back.
         await ns.KubectlAsync("patch", "secret", "mlflow-oidc", "--type=merge", "-p", "{\"stringData\":{\"client-secret\":\"not-the-secret\"}}");
         await ns.KubectlAsync("rollout", "restart", $"deployment/{ClusterRelease.Service}");
         await ns.KubectlAsync("rollout", "status", $"deployment/{ClusterRelease.Service}", "--timeout=5m");
-        (await LoginEndsAsync(browser, mlflow, provider)).Should().NotBe("ui", "the breakage really happened: the login does not reach MLflow");
+        (await LoginEndsAsync(browser, ns, mlflowPort, provider)).Should().NotBe("ui", "the breakage really happened: the login does not reach MLflow");
         (await DoctorRun.RunAsync(ns, "sso-wrong-client-secret")).ShouldFail("sso", ["refuses the credentials of client mlflow", "invalid_client"], ["Secret mlflow-oidc/client-secret"]);
         await ns.KubectlAsync("patch", "secret", "mlflow-oidc", "--type=merge", "-p", $"{{\"stringData\":{{\"client-secret\":\"{provider.ClientSecret}\"}}}}");
 
         // 3. A redirect URI the provider does not know: it stops the login on its error page.
         var unknown = $"http://localhost:{mlflowPort}/mlflow/callback";
         await release.UpgradeAsync("-f", TestNamespace.Values(SsoImage.Values(image)), "-f", values, "--set", $"auth.oidc.redirectUri={unknown}");
-        (await LoginEndsAsync(browser, mlflow, provider)).Should().Be("provider error", "the breakage really happened: the provider refuses the redirect URI");
+        (await LoginEndsAsync(browser, ns, mlflowPort, provider)).Should().Be("provider error", "the breakage really happened: the provider refuses the redirect URI");
         (await DoctorRun.RunAsync(ns, "sso-unknown-redirect-uri")).ShouldFail("sso", ["refuses", unknown], ["register", "auth.oidc.redirectUri"]);
 
         // 4. A discovery URL the pods cannot reach: the login button answers an error.
         var gone = $"http://oidc-old.{ns.Name}.svc.cluster.local:{provider.Port}/.well-known/openid-configuration";
         await release.UpgradeAsync("-f", TestNamespace.Values(SsoImage.Values(image)), "-f", values, "--set", $"auth.oidc.discoveryUrl={gone}");
-        (await LoginEndsAsync(browser, mlflow, provider)).Should().Be("mlflow error", "the breakage really happened: MLflow cannot start the login");
+        (await LoginEndsAsync(browser, ns, mlflowPort, provider)).Should().Be("mlflow error", "the breakage really happened: MLflow cannot start the login");
         (await DoctorRun.RunAsync(ns, "sso-discovery-unreachable")).ShouldFail("sso", ["cannot reach the provider", "DiscoveryUnreachable", "oidc-old"], ["auth.oidc.discoveryUrl"]);
     }
 
     /// <summary>Where a login by alice ends: "ui" (back in MLflow, logged in), "provider error" (stopped at the provider), "mlflow error" (an error from MLflow).</summary>
-    private static async Task<string> LoginEndsAsync(IBrowser browser, string mlflow, OidcProvider provider)
+    private static async Task<string> LoginEndsAsync(IBrowser browser, TestNamespace ns, int port, OidcProvider provider)
     {
+        // A fresh port-forward: the one before went to a pod the breakage replaced.
+        await using var forward = await PortForward.StartAsync(ns, $"svc/{ClusterRelease.Service}", 5000, port);
+        var mlflow = $"http://localhost:{port}";
         var context = await browser.CreateBrowserContextAsync();
         try
         {
@@ -372,6 +376,13 @@ public sealed class SsoOnClusterTests
         Args = ["--no-sandbox", "--disable-dev-shm-usage", $"--host-resolver-rules=\"MAP {provider.Host} 127.0.0.1\""],
     });
 
+    /// <summary>The server's Service by its ClusterIP, which this machine (the rig's node) reaches directly.</summary>
+    private static async Task<string> ClusterUrlAsync(TestNamespace ns)
+    {
+        var service = await ns.Cluster.Client.CoreV1.ReadNamespacedServiceAsync(ClusterRelease.Service, ns.Name, cancellationToken: Ct);
+        return $"http://{service.Spec.ClusterIP}:5000";
+    }
+
     private sealed record Login(IPage Page, double Seconds);
 
     /// <summary>
@@ -439,22 +450,10 @@ public sealed class SsoOnClusterTests
 
         """;
 
-    /// <summary>PostgreSQL from mlflow-db-secret, S3 in the namespace, two replicas, the plugin's users in a database of their own.</summary>
+    /// <summary>Beside Backends.SharedKeysProduction (PostgreSQL, S3, two replicas): no claim, the plugin's users in a database of their own.</summary>
     private const string ProductionValues = """
-        replicaCount: 2
-        mlflow:
-          backendStoreUriFrom:
-            secretKeyRef: {name: mlflow-db-secret, key: uri}
-          artifactsDestination: s3://my-bucket/mlflow
         storage:
           enabled: false
-        env:
-          - name: AWS_ACCESS_KEY_ID
-            valueFrom: {secretKeyRef: {name: s3-credentials, key: access-key-id}}
-          - name: AWS_SECRET_ACCESS_KEY
-            valueFrom: {secretKeyRef: {name: s3-credentials, key: secret-access-key}}
-          - {name: AWS_DEFAULT_REGION, value: eu-west-1}
-          - {name: MLFLOW_S3_ENDPOINT_URL, value: "http://s3:9000"}
         auth:
           oidc:
             databaseUriFrom:

@@ -74,6 +74,26 @@ public static class Backends
     public static string ExampleFile => Path.Combine(Repo.Chart, "example-mlflow-charts.yaml");
 
     /// <summary>
+    /// PostgreSQL from mlflow-db-secret, artifacts in the bucket with the keys of s3-credentials, two
+    /// replicas: in the keys the upstream chart and this one share (mlflow.*, env, replicaCount).
+    /// </summary>
+    public const string SharedKeysProduction = """
+        replicaCount: 2
+        mlflow:
+          backendStoreUriFrom:
+            secretKeyRef: {name: mlflow-db-secret, key: uri}
+          artifactsDestination: s3://my-bucket/mlflow
+        env:
+          - name: AWS_ACCESS_KEY_ID
+            valueFrom: {secretKeyRef: {name: s3-credentials, key: access-key-id}}
+          - name: AWS_SECRET_ACCESS_KEY
+            valueFrom: {secretKeyRef: {name: s3-credentials, key: secret-access-key}}
+          - {name: AWS_DEFAULT_REGION, value: eu-west-1}
+          - {name: MLFLOW_S3_ENDPOINT_URL, value: "http://s3:9000"}
+
+        """;
+
+    /// <summary>
     /// What a user adds to the example for this namespace and for the docs' basic-auth section,
     /// exactly as written: app_name basic-auth and the Flask key from mlflow-auth-secret. The
     /// `env` list is the example's with the S3 endpoint and the docs' auth entry added, as one list
