@@ -279,6 +279,26 @@ that names the culprit only runs when that match fails. */ -}}
 {{- fail (printf "mlflow: %s=%q is not a Kubernetes object name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters), and Kubernetes would refuse it" $path $name) }}
 {{- end }}
 {{- end }}
+{{- /* Shapes, checked here rather than by schema patterns, which Helm compiles on every render. */}}
+{{- range $check := list
+      (list "discoveryUrl" $o.discoveryUrl "^https?://[^\\s]+$" "an http(s) URL, e.g. https://keycloak.example.com/realms/mlflow/.well-known/openid-configuration")
+      (list "redirectUri" ($o.redirectUri | default "") "^(|https?://[^\\s]+/callback)$" "an http(s) URL ending in /callback, the plugin's callback path")
+      (list "clientId" $o.clientId "^[^\\s]+$" "the client ID, without spaces")
+      (list "groupsClaim" $o.groupsClaim "^[^\\s]+$" "a claim name, without spaces")
+      (list "audience" ($o.audience | default "") "^[^\\s]*$" "one audience, without spaces")
+      (list "providerDisplayName" ($o.providerDisplayName | default "") "^[^\\n\\r]*$" "one line of text") }}
+{{- if not (regexMatch (index $check 2) (toString (index $check 1))) }}
+{{- fail (printf "mlflow: auth.oidc.%s=%q is not %s" (index $check 0) (toString (index $check 1)) (index $check 3)) }}
+{{- end }}
+{{- end }}
+{{- range $list := list "scopes" "groups" "adminGroups" "trustedProxies" }}
+{{- range $i, $item := index $o $list }}
+{{- $pattern := ternary "^([0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?)$" (ternary "^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$" "^[^,\\n\\r]+$" (eq $list "scopes")) (eq $list "trustedProxies") }}
+{{- if not (regexMatch $pattern (toString $item)) }}
+{{- fail (printf "mlflow: auth.oidc.%s[%d]=%q is not %s" $list $i (toString $item) (ternary "an IP address or CIDR" (ternary "a scope (printable, no spaces or quotes)" "a group name (no commas: the plugin takes a comma-separated list)" (eq $list "scopes")) (eq $list "trustedProxies"))) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if empty $o.groups }}
 {{- fail "mlflow: auth.oidc.groups is empty, so the plugin would let nobody in; list the provider groups whose members may log in, e.g. [mlflow]" }}
 {{- end }}

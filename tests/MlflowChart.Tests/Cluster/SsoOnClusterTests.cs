@@ -131,7 +131,25 @@ public sealed class SsoOnClusterTests
             Figures.Record(helm, "SSO on production, 2 replicas", "requests/s of one client with a session (8 concurrent, experiments/search), p95 s", $"{perSecond:0.0}, {p95:0.00}");
             (perSecond, p95) = await ThroughputAsync(() => new MlflowRest(inCluster, ("ci-bot", botToken), timeout: TimeSpan.FromSeconds(30)));
             Figures.Record(helm, "SSO on production, 2 replicas", "requests/s of one client with a service account's token, p95 s", $"{perSecond:0.0}, {p95:0.00}");
-            await SessionSurvivesRollingUpgradeAsync(release, inCluster, cookie, helm);
+            // GC calls the server as the service account; Prometheus scrapes /metrics without a user.
+            using (var script = new MlflowRest(inCluster, ("ci-bot", botToken)))
+            {
+                var mine = await script.CreateExperimentAsync($"gc-{tag}");
+                var doomed = await script.LogRunAsync(mine, "to be collected\n");
+                await script.DeleteRunAsync(doomed.RunId);
+                var gc = await ns.RunCronJobNowAsync($"{ClusterRelease.Service}-gc", TimeSpan.FromMinutes(4));
+                gc.Succeeded.Should().BeTrue($"the GC job logs in as the service account:\n{gc.Logs}");
+                (await script.GetRunAsync(doomed.RunId)).Should().BeNull("GC removed the deleted run");
+            }
+
+            using (var anonymous = new MlflowRest(inCluster))
+            {
+                using var metrics = await anonymous.GetAsync("metrics");
+                metrics.StatusCode.Should().Be(HttpStatusCode.OK, "the plugin leaves /metrics open for Prometheus");
+                (await metrics.Content.ReadAsStringAsync(Ct)).Should().Contain("mlflow_http_request_total");
+            }
+
+            await SessionSurvivesRollingUpgradeAsync(release, values, inCluster, cookie, helm);
         }
 
         // Logout ends the browser's session: back at MLflow it gets the login page, and its next API call is refused.
@@ -326,7 +344,7 @@ public sealed class SsoOnClusterTests
     /// session calls the API twice a second: every call answers 200, on old pods and new ones,
     /// since every pod signs sessions with the same key.
     /// </summary>
-    private static async Task SessionSurvivesRollingUpgradeAsync(ClusterRelease release, string mlflow, string cookie, HelmVersion helm)
+    private static async Task SessionSurvivesRollingUpgradeAsync(ClusterRelease release, string[] values, string mlflow, string cookie, HelmVersion helm)
     {
         using var api = new MlflowRest(mlflow, cookie: cookie, timeout: TimeSpan.FromSeconds(20));
         var statuses = new List<int>();
@@ -354,7 +372,7 @@ public sealed class SsoOnClusterTests
                 await Task.Delay(500, CancellationToken.None);
             }
         }, CancellationToken.None);
-        await release.UpgradeAsync("--reuse-values", "--set-string", $"podAnnotations.rolled={DateTime.UtcNow:HHmmss}");
+        await release.UpgradeAsync([.. values, "--set-string", $"podAnnotations.rolled={DateTime.UtcNow:HHmmss}"]);
         await release.ShouldBeReadyWithoutRestartsAsync(2);
         await Task.Delay(TimeSpan.FromSeconds(3), Ct);
         await stop.CancelAsync();
@@ -454,6 +472,11 @@ public sealed class SsoOnClusterTests
     private const string ProductionValues = """
         storage:
           enabled: false
+        garbageCollection:
+          enabled: true
+          olderThan: 1s
+        metrics:
+          enabled: true
         auth:
           oidc:
             databaseUriFrom:
