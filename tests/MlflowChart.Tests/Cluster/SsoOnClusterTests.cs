@@ -98,6 +98,14 @@ public sealed class SsoOnClusterTests
             rename.StatusCode.Should().Be(HttpStatusCode.Forbidden, "bob is not an admin and the experiment is alice's");
         }
 
+        // bob logs out, which ends his browser's session: back at MLflow he gets the login page, and his next API call is refused.
+        await bob.Page.GoToAsync(mlflow + "/logout");
+        await bob.Page.GoToAsync(mlflow + "/", WaitUntilNavigation.Networkidle0);
+        bob.Page.Url.Should().Contain("/oidc/ui/auth", "after logout MLflow sends the browser to its login page again");
+        var after = await bob.Page.EvaluateFunctionAsync<int>(
+            "async () => (await fetch('/api/2.0/mlflow/experiments/search?max_results=1', {credentials: 'include'})).status");
+        after.Should().Be(401, "after logout the session is gone");
+
         // carol (in neither group) gets through the provider, and MLflow refuses her with the reason.
         var carol = await LoginAsync(browser, mlflow, OidcProvider.Users["carol"], null, expectRefusal: true);
         await carol.Page.ScreenshotAsync(Path.Combine(shots, $"{tag}-refused.png"));
@@ -151,14 +159,6 @@ public sealed class SsoOnClusterTests
 
             await SessionSurvivesRollingUpgradeAsync(release, values, inCluster, cookie, helm);
         }
-
-        // Logout ends the browser's session: back at MLflow it gets the login page, and its next API call is refused.
-        await alice.Page.GoToAsync(mlflow + "/logout");
-        await alice.Page.GoToAsync(mlflow + "/", WaitUntilNavigation.Networkidle0);
-        alice.Page.Url.Should().Contain("/oidc/ui/auth", "after logout MLflow sends the browser to its login page again");
-        var after = await alice.Page.EvaluateFunctionAsync<int>(
-            "async () => (await fetch('/api/2.0/mlflow/experiments/search?max_results=1', {credentials: 'include'})).status");
-        after.Should().Be(401, "after logout the session is gone");
     }
 
     /// <summary>
