@@ -201,4 +201,35 @@ public sealed class DoctorChecksTests
         findings.Should().Contain(f => f.Area == "database" && f.Verdict == Verdict.Fail
             && f.Evidence.Contains("schema is at 1b5f0d9ad7c1") && f.Evidence.Contains("expects 3da73c924c2f") && f.Fix.Contains("migrations.enabled=true"));
     }
+
+    [Theory]
+    [InlineData("invalid_client", 302, "client", "refuses the credentials of client mlflow", "Secret mlflow-oidc/client-secret")]
+    [InlineData("invalid_grant", 400, "redirect URI", "refuses https://mlflow.example.com/callback", "register https://mlflow.example.com/callback")]
+    public async Task Single_sign_on_breakages_the_probe_finds_are_named_with_the_value_to_fix(string client, int redirect, string check, string evidence, string fix)
+    {
+        var snapshot = FromRender(await Helm.TemplateAsync(HelmVersion.Helm4, ScenarioFiles.Read("charts/ci/sso-values.yaml"))) with
+        {
+            Sso = new SsoProbe("ok", Plugin: true, Client: client, Redirect: redirect, RedirectError: "redirect_uri did not match any of the client's registered redirect_uris",
+                RedirectUri: "https://mlflow.example.com/callback"),
+        };
+
+        var finding = Checks.Run(snapshot).Should().ContainSingle(f => f.Area == "sso" && f.Verdict == Verdict.Fail).Subject;
+
+        finding.Check.Should().Be(check);
+        finding.Evidence.Should().Contain(evidence);
+        finding.Fix.Should().Contain(fix);
+    }
+
+    [Fact]
+    public async Task Single_sign_on_without_the_plugin_or_the_provider_is_a_fail_not_an_ok()
+    {
+        var render = await Helm.TemplateAsync(HelmVersion.Helm4, ScenarioFiles.Read("charts/ci/sso-values.yaml"));
+
+        Checks.Run(FromRender(render) with { Sso = new SsoProbe("ok", Plugin: false) }).Should().Contain(f => f.Area == "sso" && f.Check == "plugin" && f.Verdict == Verdict.Fail
+            && f.Fix.Contains("official ghcr.io/mlflow/mlflow images do not contain it", StringComparison.Ordinal));
+        Checks.Run(FromRender(render) with { Sso = new SsoProbe("error", Code: "DiscoveryUnreachable", Message: "URLError: <urlopen error [Errno -2] Name or service not known>", Plugin: true) })
+            .Should().Contain(f => f.Area == "sso" && f.Check == "provider" && f.Verdict == Verdict.Fail && f.Evidence.Contains("keycloak.example.com", StringComparison.Ordinal)
+                && f.Fix.Contains("auth.oidc.discoveryUrl", StringComparison.Ordinal));
+        Checks.Run(FromRender(await Helm.TemplateAsync(HelmVersion.Helm4))).Should().NotContain(f => f.Area == "sso", "without SSO there is nothing to check");
+    }
 }
