@@ -37,6 +37,7 @@ that names the culprit only runs when that match fails. */ -}}
       $v.externalSecrets.provider $v.externalSecrets.secretName $v.storage.existingClaim $v.storage.storageClassName $v.priorityClassName
       $v.serviceAccount.name $v.serviceMonitor.namespace $v.grafanaDashboard.namespace $v.imagePullSecrets $v.ingress.tls $v.httpRoute.parentRefs
       $m.backendStoreUriFrom $m.registryStoreUriFrom $v.auth.databaseUriFrom $m.uriVariables $v.podLabels $v.nodeSelector $v.podAnnotations
+      $v.auth.oidc.clientSecret.existingSecret $v.auth.oidc.serviceAccount.existingSecret $v.auth.oidc.databaseUriFrom $v.auth.oidc.redisUrlFrom
       $v.service.annotations $v.serviceAccount.annotations $v.ingress.annotations $v.httpRoute.labels $v.httpRoute.annotations
       $v.route.labels $v.route.annotations $v.serviceMonitor.labels $v.prometheusRule.labels $v.grafanaDashboard.labels $v.grafanaDashboard.annotations }}
 {{- $refs := list $m.backendStoreUriFrom $m.registryStoreUriFrom $v.auth.databaseUriFrom -}}
@@ -46,7 +47,10 @@ that names the culprit only runs when that match fails. */ -}}
       (list "auth.secretKey.existingSecret" $v.auth.secretKey.existingSecret) (list "auth.admin.existingSecret" $v.auth.admin.existingSecret)
       (list "serviceMonitor.basicAuthSecret" $v.serviceMonitor.basicAuthSecret) (list "externalSecrets.provider.name" $v.externalSecrets.provider.name)
       (list "externalSecrets.secretName" $v.externalSecrets.secretName) (list "storage.existingClaim" $v.storage.existingClaim)
-      (list "priorityClassName" $v.priorityClassName) (list "serviceAccount.name" $v.serviceAccount.name) -}}
+      (list "priorityClassName" $v.priorityClassName) (list "serviceAccount.name" $v.serviceAccount.name)
+      (list "auth.oidc.clientSecret.existingSecret" $v.auth.oidc.clientSecret.existingSecret) (list "auth.oidc.serviceAccount.existingSecret" $v.auth.oidc.serviceAccount.existingSecret)
+      (list "auth.oidc.databaseUriFrom.secretKeyRef.name" (dig "secretKeyRef" "name" "" ($v.auth.oidc.databaseUriFrom | default dict)))
+      (list "auth.oidc.redisUrlFrom.secretKeyRef.name" (dig "secretKeyRef" "name" "" ($v.auth.oidc.redisUrlFrom | default dict))) -}}
 {{- if ne (toString $v.storage.storageClassName) "-" }}{{ $names = append $names (list "storage.storageClassName" $v.storage.storageClassName) }}{{ end -}}
 {{- $keys := list (list "tls.caKey" $v.tls.caKey) -}}
 {{- if $v.auth.secretKey.existingSecret }}{{ $keys = append $keys (list "auth.secretKey.key" $v.auth.secretKey.key) }}{{ end -}}
@@ -135,7 +139,7 @@ that names the culprit only runs when that match fails. */ -}}
 {{- if and (eq (toString $v.storage.enabled) "false") $s.embedded }}
 {{- fail "mlflow: no backend store is configured and storage.enabled=false, so the built-in SQLite database has nowhere to live; set mlflow.backendStoreUri (or mlflow.backendStoreUriFrom for a URI with credentials), or set storage.enabled=true" }}
 {{- end }}
-{{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri }}
+{{- range $key, $uri := dict "mlflow.backendStoreUri" $m.backendStoreUri "mlflow.registryStoreUri" $m.registryStoreUri "auth.databaseUri" $v.auth.databaseUri "auth.oidc.databaseUri" $v.auth.oidc.databaseUri }}
 {{- if $uri }}
 {{- if hasPrefix "postgres://" $uri }}
 {{- fail (printf "mlflow: %s starts with postgres://, a scheme SQLAlchemy refuses and MLflow does not take for a database; use postgresql://" $key) }}
@@ -274,11 +278,6 @@ that names the culprit only runs when that match fails. */ -}}
 {{- if empty $v.auth.secretKey.existingSecret }}
 {{- fail "mlflow: single sign-on needs a session key shared by every worker and replica (a random one per process would end sessions at every other request); create one with kubectl create secret generic mlflow-auth-secret --from-literal=secret-key=\"$(openssl rand -hex 32)\" and set auth.secretKey.existingSecret=mlflow-auth-secret" }}
 {{- end }}
-{{- range $path, $name := dict "auth.oidc.clientSecret.existingSecret" $o.clientSecret.existingSecret "auth.oidc.serviceAccount.existingSecret" $o.serviceAccount.existingSecret "auth.oidc.databaseUriFrom.secretKeyRef.name" (dig "secretKeyRef" "name" "" ($o.databaseUriFrom | default dict)) "auth.oidc.redisUrlFrom.secretKeyRef.name" (dig "secretKeyRef" "name" "" ($o.redisUrlFrom | default dict)) }}
-{{- if and $name (or (gt (len $name) 253) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $name))) }}
-{{- fail (printf "mlflow: %s=%q is not a Kubernetes object name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters), and Kubernetes would refuse it" $path $name) }}
-{{- end }}
-{{- end }}
 {{- /* Shapes, checked here rather than by schema patterns, which Helm compiles on every render. */}}
 {{- range $check := list
       (list "discoveryUrl" $o.discoveryUrl "^https?://[^\\s]+$" "an http(s) URL, e.g. https://keycloak.example.com/realms/mlflow/.well-known/openid-configuration")
@@ -305,13 +304,9 @@ that names the culprit only runs when that match fails. */ -}}
 {{- if eq $s.oidcSource "" }}
 {{- fail "mlflow: single sign-on keeps its users and permissions in a database, and there is none: the tracking store is not a database server, no claim is mounted (storage) and auth.oidc.databaseUri(From) is empty; set auth.oidc.databaseUriFrom.secretKeyRef to a PostgreSQL URI in a Secret, or set storage.enabled=true for SQLite on the claim" }}
 {{- end }}
-{{- if eq $s.oidcSource "uri" }}
-{{- if not (regexMatch "^(sqlite:////.+|(postgresql|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+)$" $s.oidcUri) }}
+{{- /* Beyond the store URI rules above: the plugin takes no file store. */}}
+{{- if and (eq $s.oidcSource "uri") (not (regexMatch "^(sqlite:////.+|(postgresql|mysql|mssql)(\\+[a-z0-9_]+)?://[^/]+/.+)$" $s.oidcUri)) }}
 {{- fail (printf "mlflow: auth.oidc.databaseUri=%q is not a database URI the plugin understands; use sqlite:////absolute/path/oidc_auth.db or postgresql://host:5432/db (a password belongs in a Secret: auth.oidc.databaseUriFrom)" $s.oidcUri) }}
-{{- end }}
-{{- if and (regexMatch "^[a-z0-9+]+://[^/@]*:[^/@]*@" $s.oidcUri) (not (regexMatch "^[a-z0-9+]+://[^/@]*:\\$\\([A-Za-z_][A-Za-z0-9_]*\\)@" $s.oidcUri)) }}
-{{- fail "mlflow: auth.oidc.databaseUri carries a password in plain text, where anyone who can read the pod spec sees it; put the whole URI in a Secret and set auth.oidc.databaseUriFrom.secretKeyRef, or write $(NAME) for the password and define NAME in mlflow.uriVariables" }}
-{{- end }}
 {{- end }}
 {{- if and (hasPrefix "sqlite:" $s.oidcUri) $s.manyReplicas }}
 {{- fail "mlflow: single sign-on with several replicas (replicaCount above 1 or autoscaling) needs a users database every pod shares, and SQLite is a file one pod can use; set auth.oidc.databaseUriFrom.secretKeyRef to a PostgreSQL URI in a Secret" }}
