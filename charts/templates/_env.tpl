@@ -46,19 +46,24 @@ says otherwise. Credentials only ever travel as secretKeyRef.
 {{- end }}
 {{- end }}
 
-{{/* The admin user of auth.admin.existingSecret, under the names given in .prefix (USERNAME and PASSWORD follow it). */}}
-{{- define "mlflow.adminEnv" -}}
-{{- $a := .root.Values.auth.admin -}}
+{{/* A user name and its password from one Secret, as .prefix USERNAME and .prefix PASSWORD. Takes (dict "prefix" "secret" "usernameKey" "passwordKey"). */}}
+{{- define "mlflow.userEnv" -}}
 - name: {{ printf "%sUSERNAME" .prefix | quote }}
   valueFrom:
     secretKeyRef:
-      name: {{ $a.existingSecret | quote }}
-      key: {{ $a.usernameKey | quote }}
+      name: {{ .secret | quote }}
+      key: {{ .usernameKey | quote }}
 - name: {{ printf "%sPASSWORD" .prefix | quote }}
   valueFrom:
     secretKeyRef:
-      name: {{ $a.existingSecret | quote }}
-      key: {{ $a.passwordKey | quote }}
+      name: {{ .secret | quote }}
+      key: {{ .passwordKey | quote }}
+{{- end }}
+
+{{/* The admin user of auth.admin.existingSecret, under the names given in .prefix. */}}
+{{- define "mlflow.adminEnv" -}}
+{{- $a := .root.Values.auth.admin -}}
+{{ include "mlflow.userEnv" (dict "prefix" .prefix "secret" $a.existingSecret "usernameKey" $a.usernameKey "passwordKey" $a.passwordKey) }}
 {{- end }}
 
 {{/* The server container's own variables beyond the stores: the job runner, and the basic-auth configuration. */}}
@@ -163,19 +168,10 @@ and replica), the users database and the cookie settings.
 {{ include "mlflow.oidcDatabaseEnv" . }}
 {{- end }}
 
-{{/* The service account of auth.oidc.serviceAccount.existingSecret, as USERNAME and PASSWORD after .prefix (its token is its password). */}}
+{{/* The service account of auth.oidc.serviceAccount.existingSecret, under the names given in .prefix (its token is its password). */}}
 {{- define "mlflow.oidcServiceAccountEnv" -}}
 {{- $a := .root.Values.auth.oidc.serviceAccount -}}
-- name: {{ printf "%sUSERNAME" .prefix | quote }}
-  valueFrom:
-    secretKeyRef:
-      name: {{ $a.existingSecret | quote }}
-      key: {{ $a.usernameKey | quote }}
-- name: {{ printf "%sPASSWORD" .prefix | quote }}
-  valueFrom:
-    secretKeyRef:
-      name: {{ $a.existingSecret | quote }}
-      key: {{ $a.tokenKey | quote }}
+{{ include "mlflow.userEnv" (dict "prefix" .prefix "secret" $a.existingSecret "usernameKey" $a.usernameKey "passwordKey" $a.tokenKey) }}
 {{- end }}
 
 {{/* The plugin's migration step: its users database, and the service account to create. Where it runs says settings.oidcInPod. */}}
