@@ -221,10 +221,7 @@ public sealed class DoctorOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("dr-rollout", helm);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        var (release, _) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm);
         await release.ShouldBeReadyWithoutRestartsAsync(2);
 
         // The Secret gets a wrong password, and the pods are rolled.
@@ -247,11 +244,7 @@ public sealed class DoctorOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("dr-bucket", helm);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)),
-            "--set", "mlflow.artifactsDestination=s3://no-such-bucket/mlflow");
+        var (release, _) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm, "--set", "mlflow.artifactsDestination=s3://no-such-bucket/mlflow");
         await using (var forward = await release.ForwardAsync())
         {
             using var api = new MlflowRest(forward.Url(), ClusterRelease.Admin);
@@ -270,10 +263,7 @@ public sealed class DoctorOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("dr-db", helm);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        var (release, _) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm);
         await ns.KubectlAsync("delete", "pod", "postgres", "--wait=true");
         await using (var forward = await release.ForwardAsync())
         {
@@ -329,10 +319,7 @@ public sealed class DoctorOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("dr-s3key", helm);
-        await Backends.StartAsync(ns, checkedKeys: true);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        var (release, _) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm, checkedKeys: true);
         await UploadAsync(release, works: true);
 
         // The key in the Secret is changed to a wrong one, and the pods are rolled: they start (MLflow does not touch the store at start).
@@ -383,10 +370,7 @@ public sealed class DoctorOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("dr-schema", helm);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, helm);
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        var (release, _) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, helm);
         var pods = await release.ShouldBeReadyWithoutRestartsAsync(2);
         var revisions = (await ns.ExecAsync(pods[0].Metadata.Name, "python", "-c",
             "import os, mlflow.store.db_migrations as m\nfrom alembic.script import ScriptDirectory\ns = ScriptDirectory(os.path.dirname(m.__file__))\nhead = s.get_current_head()\nprint(head, s.get_revision(head).down_revision)")).Trim().Split(' ');

@@ -95,9 +95,13 @@ public sealed class ProductionOnClusterTests
     /// plus the docs' auth section (and `install`'s extra arguments). Returns the release and the -f
     /// arguments an upgrade repeats.
     /// </summary>
-    internal static async Task<(ClusterRelease Release, string[] Files)> InstallWithAuthAsync(TestNamespace ns, HelmVersion helm, params string[] install)
+    internal static Task<(ClusterRelease Release, string[] Files)> InstallWithAuthAsync(TestNamespace ns, HelmVersion helm, params string[] install) =>
+        InstallWithAuthAsync(ns, helm, checkedKeys: false, install);
+
+    /// <summary>The production release with basic auth, on PostgreSQL and S3 started here (with <paramref name="checkedKeys"/>, an S3 server that checks keys).</summary>
+    internal static async Task<(ClusterRelease Release, string[] Files)> InstallWithAuthAsync(TestNamespace ns, HelmVersion helm, bool checkedKeys, params string[] install)
     {
-        await Backends.StartAsync(ns);
+        await Backends.StartAsync(ns, checkedKeys);
         await CreateAdminSecretAsync(ns);
         var release = new ClusterRelease(ns, helm);
         string[] files = ["-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(Extra))];

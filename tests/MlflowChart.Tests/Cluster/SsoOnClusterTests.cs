@@ -170,10 +170,7 @@ public sealed class SsoOnClusterTests
     {
         var cluster = await RealCluster.RequireAsync();
         await using var ns = await cluster.CreateNamespaceAsync("sso-base", HelmVersion.Helm4);
-        await Backends.StartAsync(ns);
-        await ProductionOnClusterTests.CreateAdminSecretAsync(ns);
-        var release = new ClusterRelease(ns, HelmVersion.Helm4);
-        await release.InstallAsync("-f", Backends.ExampleFile, "-f", TestNamespace.Values(Backends.ProductionOverrides(ProductionOnClusterTests.Extra)));
+        var (release, _) = await ProductionOnClusterTests.InstallWithAuthAsync(ns, HelmVersion.Helm4);
         await release.ShouldBeReadyWithoutRestartsAsync(2);
         var inCluster = await ClusterUrlAsync(ns);
 
