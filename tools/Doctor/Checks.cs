@@ -453,7 +453,7 @@ public static partial class Checks
         var check = $"store {probe.Destination}";
         var credentials = string.Join(", ", (server.Container.Env ?? [])
             .Where(e => e.Name is "AWS_ACCESS_KEY_ID" or "AWS_SECRET_ACCESS_KEY" or "AZURE_STORAGE_CONNECTION_STRING" or "AZURE_STORAGE_ACCESS_KEY" or "GOOGLE_APPLICATION_CREDENTIALS" && e.ValueFrom?.SecretKeyRef is not null)
-            .Select(e => $"{e.Name} from Secret {e.ValueFrom.SecretKeyRef.Name}/{e.ValueFrom.SecretKeyRef.Key}"));
+            .Select(e => $"{e.Name} from {ServerSettings.Source(e)}"));
         switch (probe.Status)
         {
             case "ok":
@@ -850,10 +850,6 @@ public static partial class Checks
             yield break;
         }
 
-        var env = server.Container.Env ?? [];
-        string Named(string name) => env.FirstOrDefault(e => e.Name == name) is { } e
-            ? e.ValueFrom?.SecretKeyRef is { } r ? $"Secret {r.Name}/{r.Key}" : e.Value ?? ""
-            : "";
         var noPlugin = s.Logs.Where(l => pods.Any(p => l.Key.StartsWith(p.Metadata.Name + "/", StringComparison.Ordinal)) || l.Key.StartsWith("job/", StringComparison.Ordinal))
             .Any(l => l.Value.Contains("'oidc-auth' is not one of", StringComparison.Ordinal) || l.Value.Contains("has no mlflow-oidc-auth plugin", StringComparison.Ordinal)
                 || l.Value.Contains("No module named 'mlflow_oidc_auth'", StringComparison.Ordinal));
@@ -869,7 +865,7 @@ public static partial class Checks
             yield break;
         }
 
-        var discovery = Named("OIDC_DISCOVERY_URL");
+        var discovery = server.EnvSource("OIDC_DISCOVERY_URL");
         if (probe.Status == "error")
         {
             yield return Finding.Fail(area, "provider", $"a server pod cannot reach the provider ({probe.Code}) at {discovery}: {probe.Message}; nobody can log in",
@@ -884,10 +880,10 @@ public static partial class Checks
         }
 
         yield return Finding.Ok(area, "provider", $"a server pod reads the discovery document at {discovery}");
-        var client = Named("OIDC_CLIENT_ID");
+        var client = server.EnvSource("OIDC_CLIENT_ID");
         yield return probe.Client == "invalid_client"
             ? Finding.Fail(area, "client", $"the provider refuses the credentials of client {client} (invalid_client): every login fails when the provider sends the user back",
-                $"put client {client}'s secret, as the provider has it, in {Named("OIDC_CLIENT_SECRET")} (auth.oidc.clientSecret), then restart the pods (kubectl rollout restart deployment/{server.Deployment.Metadata.Name} -n {s.Namespace})")
+                $"put client {client}'s secret, as the provider has it, in {server.EnvSource("OIDC_CLIENT_SECRET")} (auth.oidc.clientSecret), then restart the pods (kubectl rollout restart deployment/{server.Deployment.Metadata.Name} -n {s.Namespace})")
             : Finding.Ok(area, "client", $"the provider accepts the credentials of client {client} (it answered {probe.Client} to a request with no real code)");
         if (string.IsNullOrEmpty(probe.RedirectUri))
         {

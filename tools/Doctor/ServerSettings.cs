@@ -84,7 +84,7 @@ public sealed partial record ServerSettings
         string? backend = OptionValue(argv, "--backend-store-uri");
         if (backend is null && env.TryGetValue("MLFLOW_BACKEND_STORE_URI", out var b))
         {
-            backend = b.Value ?? (b.ValueFrom?.SecretKeyRef is { } r ? $"Secret {r.Name}/{r.Key}" : null);
+            backend = Source(b);
         }
 
         var port = Option("--port");
@@ -106,6 +106,12 @@ public sealed partial record ServerSettings
             ArtifactsDestination = Option("--artifacts-destination"),
         };
     }
+
+    /// <summary>Where a variable's value comes from: the value itself, or "Secret name/key"; null for other sources.</summary>
+    public static string? Source(V1EnvVar env) => env.Value ?? (env.ValueFrom?.SecretKeyRef is { } r ? $"Secret {r.Name}/{r.Key}" : null);
+
+    /// <summary>The server container's variable as <see cref="Source"/> names it; "" when the container does not set it.</summary>
+    public string EnvSource(string name) => Container.Env?.LastOrDefault(e => e.Name == name) is { } env ? Source(env) ?? "" : "";
 
     /// <summary>Whether MLflow would admit a Host header: exact match, or fnmatch for entries with '*'.</summary>
     public bool Admits(string host) =>
