@@ -13,6 +13,9 @@ def table_names(uri):
     finally:
         engine.dispose()
 
+def has_tables(uri):
+    return bool(table_names(uri))
+
 def ensure_user(store, name, secret, what, word, source, create, update):
     """Creates the user, or gives it the Secret's password or token: a changed Secret takes effect with the next upgrade."""
     if not store.has_user(name):
@@ -35,7 +38,7 @@ for name, uri in (("backend store", backend), ("registry store", registry), ("us
 tracking = os.environ.get("MLFLOW_MIGRATE_TRACKING", "true") != "false"
 stores = [("backend store", backend)] + ([("registry store", registry)] if registry != backend else [])
 for name, uri in stores if tracking else []:
-    if table_names(uri):
+    if has_tables(uri):
         print(f"{name}: upgrading the schema", flush=True)
         cli.main(args=["db", "upgrade", uri], standalone_mode=False)
     else:
