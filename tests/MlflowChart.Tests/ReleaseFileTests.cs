@@ -21,7 +21,7 @@ public sealed partial class ReleaseFileTests
 
         files.Should().OnlyContain(f => Needed.IsMatch(f), "editor, CI and test leftovers stay out of the package");
         var templates = Directory.GetFiles(Path.Combine(Repo.Chart, "templates"), "*", SearchOption.AllDirectories)
-            .Concat(Directory.GetFiles(Path.Combine(Repo.Chart, "files")))
+            .Concat(Directory.GetFiles(Path.Combine(Repo.Chart, "files"), "*", SearchOption.AllDirectories))
             .Concat(Directory.GetFiles(Path.Combine(Repo.Chart, "dashboards")))
             .Select(f => Path.GetRelativePath(Repo.Chart, f).Replace('\\', '/'));
         files.Should().Contain(templates).And.Contain(["Chart.yaml", "values.yaml", "values.schema.json"]);

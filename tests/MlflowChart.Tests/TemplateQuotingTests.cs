@@ -33,7 +33,7 @@ public sealed partial class TemplateQuotingTests
     public void No_template_places_a_value_without_quoting()
     {
         var raw = new List<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Chart, "templates"), "*", SearchOption.AllDirectories))
+        foreach (var file in TemplateFiles())
         {
             if (Path.GetFileName(file) == "NOTES.txt")
             {
@@ -44,6 +44,22 @@ public sealed partial class TemplateQuotingTests
         }
 
         raw.Should().BeEmpty("a user value must reach the output through quote, toJson, toYaml or int");
+    }
+
+    /// <summary>
+    /// Every file Helm runs as a template: templates/, and the objects and checks kept in
+    /// files/objects and files/checks, which run through tpl only when their feature is on.
+    /// </summary>
+    public static IEnumerable<string> TemplateFiles() =>
+        Directory.GetFiles(Path.Combine(Repo.Chart, "templates"), "*", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(Repo.Chart, "files", "objects")))
+            .Concat(Directory.GetFiles(Path.Combine(Repo.Chart, "files", "checks")));
+
+    [Fact]
+    public void The_parts_outside_templates_are_scanned_too()
+    {
+        TemplateFiles().Select(f => Path.GetRelativePath(Repo.Chart, f).Replace('\\', '/'))
+            .Should().Contain(["files/objects/ingress.yaml", "files/checks/sso.tpl", "templates/deployment.yaml"]);
     }
 
     [Fact]
