@@ -43,6 +43,15 @@ toYaml (a test greps for raw placements); numbers through int; nothing here fail
 _validate.tpl's job).
 */}}
 
+{{/*
+An object whose template is files/objects/<name>.yaml. templates/<name>.yaml only says when the
+object is wanted: Helm parses every file in templates/ on every render, so the template of an
+object a release does not have costs it nothing. Call with (dict "root" $ "name" "ingress").
+*/}}
+{{- define "mlflow.object" -}}
+{{- tpl (.root.Files.Get (printf "files/objects/%s.yaml" .name)) .root }}
+{{- end }}
+
 {{- define "mlflow.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
