@@ -7,8 +7,16 @@ The chart's shared helpers. Where things are:
   _env.tpl       env blocks every pod shares (stores, clients, the users database)
   _args.tpl      argv of `mlflow server` and `mlflow gc`
   _pod.tpl       the server pod and the job pod, built from small shared defines
-  _validate.tpl  every check on a combination of values
+  _validate.tpl  every check on a combination of values, and "mlflow.check"
+  files/checks/  the checks of one feature each (TLS, SSO, routes, ...), run by _validate.tpl
+                 only when the feature is on
+  files/objects/ the templates of optional objects (Ingress, GC CronJob, ...); templates/<name>.yaml
+                 only says when its object is wanted and runs it with "mlflow.object"
   files/         the Python the pods run (migration, helm test, the basic-auth INI writer)
+
+Why the split: Helm parses every file in templates/ on every render, and parsing is most of what a
+render costs. What lives in files/checks and files/objects is parsed (by tpl) only for a release
+that uses it.
 
 Every template starts with
   {{- include "mlflow.settings" . }}{{- $s := .Values.__mlflowSettings }}

@@ -84,14 +84,14 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- if eq (include "mlflow.credentialIn" $uri) "a password-like query parameter" }}
 {{- fail (printf "mlflow: %s carries a password in a query parameter, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
 {{- end }}
-{{- if regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri }}
+{{- if and (contains "@" $uri) (regexMatch "^[a-z0-9+]+://[^/@:]*:[^/@]*@" $uri) }}
 {{- $password := regexReplaceAll "^[a-z0-9+]+://[^/@:]*:([^/@]*)@.*$" $uri "${1}" }}
 {{- $variable := regexReplaceAll "^\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)$" $password "${1}" }}
 {{- if eq $variable $password }}
 {{- fail (printf "mlflow: %s carries a password in plain text, where it would be visible in the pod spec; store the URI in a Secret and reference it with %sFrom.secretKeyRef, or keep the password in a Secret and write it as $(NAME) with NAME in mlflow.uriVariables" $key $key) }}
 {{- end }}
 {{- end }}
-{{- if regexMatch "^sqlite:///[^/]" $uri }}
+{{- if and (hasPrefix "sqlite:///" $uri) (not (hasPrefix "sqlite:////" $uri)) (ne $uri "sqlite:///") }}
 {{- fail (printf "mlflow: %s=%q is a relative SQLite path, which lands on the read-only root filesystem; use four slashes for an absolute path on the volume, e.g. sqlite:///%s/mlflow.db" $key $uri $s.mountPath) }}
 {{- end }}
 {{- end }}
@@ -100,7 +100,7 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- fail "mlflow: auth.databaseUri must be a database URI (sqlite:////path/basic_auth.db or a server database), not a plain path" }}
 {{- end }}
 {{- with $m.artifactsDestination }}
-{{- if not (regexMatch "^(/|file:/|[a-z][a-z0-9+.-]*://)" .) }}
+{{- if not (or (hasPrefix "/" .) (regexMatch "^(file:/|[a-z][a-z0-9+.-]*://)" .)) }}
 {{- fail (printf "mlflow: mlflow.artifactsDestination=%q is neither an absolute path nor a URI; use a path on the volume such as %s/artifacts, or s3://bucket/path, gs://bucket/path, wasbs://container@account.blob.core.windows.net/path" . $s.mountPath) }}
 {{- end }}
 {{- end }}
