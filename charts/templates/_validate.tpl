@@ -8,6 +8,8 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- $m := $v.mlflow -}}
 {{- $s := .settings -}}
 {{- $vo := $v.server.value_options | default dict -}}
+{{- /* The features whose checks apply, run together at the end from files/checks/. */ -}}
+{{- $checks := list -}}
 
 {{- if eq $v.image.tag "latest" }}
 {{- fail (printf "mlflow: image.tag=latest is a moving target: pods restarted on different days would run different MLflow versions against one database schema; pin a release such as v%s-full, or leave image.tag empty for the chart's appVersion" .root.Chart.AppVersion) }}
@@ -39,7 +41,7 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
       $v.auth.oidc.clientSecret.existingSecret $v.auth.oidc.serviceAccount.existingSecret $v.auth.oidc.databaseUriFrom $v.auth.oidc.redisUrlFrom
       $v.service.annotations $v.serviceAccount.annotations $v.ingress.annotations $v.httpRoute.labels $v.httpRoute.annotations
       $v.route.labels $v.route.annotations $v.serviceMonitor.labels $v.prometheusRule.labels (and $v.grafanaDashboard.enabled (or $v.grafanaDashboard.labels $v.grafanaDashboard.annotations)) }}
-{{- include "mlflow.check" (dict "root" .root "settings" $s "name" "names") }}
+{{- $checks = append $checks "names" }}
 {{- end }}
 
 {{- /* Credentials in plain text, wherever a value reaches a pod. Store URIs have their own rules below. */ -}}
@@ -56,7 +58,7 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- fail (printf "mlflow: %s carries %s in plain text, where anyone who can read the pod spec sees it; keep the secret in a Secret, define it as a variable in mlflow.uriVariables ({name: NAME, valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}}) and write $(NAME) in its place" (index . 0) $what) }}
 {{- end }}
 {{- end }}
-{{- if $v.env }}{{ include "mlflow.check" (dict "root" .root "settings" $s "name" "env") }}{{ end }}
+{{- if $v.env }}{{ $checks = append $checks "env" }}{{ end }}
 {{- /* A $(NAME) in a URI is filled in by the kubelet from mlflow.uriVariables, which must define it. */ -}}
 {{- $defined := list -}}
 {{- range $m.uriVariables }}{{ $defined = append $defined .name }}{{ end -}}
@@ -182,9 +184,9 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- end }}
 
 {{- /* Features with checks of their own, in files/checks/: each is parsed only when its feature is on. */ -}}
-{{- if $v.tls.enabled }}{{ include "mlflow.check" (dict "root" .root "settings" $s "name" "tls") }}{{ end }}
-{{- if $s.oidc }}{{ include "mlflow.check" (dict "root" .root "settings" $s "name" "sso") }}{{ end }}
-{{- if $s.auth }}{{ include "mlflow.check" (dict "root" .root "settings" $s "name" "basic-auth") }}{{ end }}
+{{- if $v.tls.enabled }}{{ $checks = append $checks "tls" }}{{ end }}
+{{- if $s.oidc }}{{ $checks = append $checks "sso" }}{{ end }}
+{{- if $s.auth }}{{ $checks = append $checks "basic-auth" }}{{ end }}
 
 {{- /* Workspaces */ -}}
 {{- if $s.workspaces }}
@@ -196,7 +198,14 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- end }}
 {{- end }}
 
-{{- if or $v.ingress.enabled $v.httpRoute.enabled $v.route.enabled }}{{ include "mlflow.check" (dict "root" .root "settings" $s "name" "routes") }}{{ end }}
+{{- if or $v.ingress.enabled $v.httpRoute.enabled $v.route.enabled }}{{ $checks = append $checks "routes" }}{{ end }}
+{{- if or (hasKey $vo "expose_prometheus") $v.serviceMonitor.enabled $v.prometheusRule.enabled $v.grafanaDashboard.enabled
+      $v.garbageCollection.enabled $v.networkPolicy.ingressFrom $v.autoscaling.enabled $v.externalSecrets.enabled }}
+{{- $checks = append $checks "operations" }}
+{{- end }}
+{{- if $vo }}{{ $checks = append $checks "server-options" }}{{ end }}
+{{- /* The features' own checks, before the allowed hosts: a bad Ingress or Route host is named there, as what it is. */ -}}
+{{- include "mlflow.checks" (dict "root" .root "settings" $s "names" $checks) }}
 {{- /* Allowed hosts: one match over them all; the loop only runs to name the culprit. */ -}}
 {{- if regexMatch "[/\\s@]" (join "," $s.allowedHosts) }}
 {{- range $s.allowedHosts }}
@@ -211,11 +220,6 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- fail "mlflow: migrations.enabled=true on SQLite with storage.accessMode=ReadWriteOncePod would wait forever: the migration Job cannot mount the claim while the server holds it; use storage.accessMode=ReadWriteOnce, or set migrations.enabled=false and run mlflow db upgrade yourself" }}
 {{- end }}
 
-{{- if or (hasKey $vo "expose_prometheus") $v.serviceMonitor.enabled $v.prometheusRule.enabled $v.grafanaDashboard.enabled
-      $v.garbageCollection.enabled $v.networkPolicy.ingressFrom $v.autoscaling.enabled $v.externalSecrets.enabled }}
-{{- include "mlflow.check" (dict "root" .root "settings" $s "name" "operations") }}
-{{- end }}
-{{- if $vo }}{{ include "mlflow.check" (dict "root" .root "settings" $s "name" "server-options") }}{{ end }}
 {{- end }}
 
 {{/*
@@ -226,6 +230,15 @@ not use it.
 */}}
 {{- define "mlflow.check" -}}
 {{- tpl (.root.Files.Get (printf "files/checks/%s.tpl" .name)) . }}
+{{- end }}
+
+{{/* The same for several files at once (.names, a list), read as one text: one tpl call, however many features are on. */}}
+{{- define "mlflow.checks" -}}
+{{- if .names }}
+{{- $text := list }}
+{{- range .names }}{{ $text = append $text ($.root.Files.Get (printf "files/checks/%s.tpl" .)) }}{{ end }}
+{{- tpl (join "\n" $text) . }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -75,7 +75,7 @@ public sealed partial class OptionalPartsTests
     public void Every_check_file_is_run_by_the_validation()
     {
         var validate = File.ReadAllText(Path.Combine(Repo.Chart, "templates", "_validate.tpl"));
-        var named = CheckName().Matches(validate).Select(m => m.Groups[1].Value).ToHashSet();
+        var named = CheckName().Matches(validate).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToHashSet();
         var files = Directory.GetFiles(Path.Combine(Repo.Chart, "files", "checks"), "*.tpl").Select(Path.GetFileNameWithoutExtension).ToList();
 
         files.Should().NotBeEmpty().And.OnlyContain(f => named.Contains(f!), "a check file nothing runs would never refuse anything");
@@ -85,6 +85,6 @@ public sealed partial class OptionalPartsTests
     private static IEnumerable<string> Parts(string chart) =>
         Directory.GetFiles(Path.Combine(chart, "files", "objects")).Concat(Directory.GetFiles(Path.Combine(chart, "files", "checks")));
 
-    [GeneratedRegex(@"""mlflow\.check"" \(dict [^)]*""name"" ""([a-z-]+)""")]
+    [GeneratedRegex(@"""mlflow\.check"" \(dict [^)]*""name"" ""([a-z-]+)""|append \$checks ""([a-z-]+)""")]
     private static partial Regex CheckName();
 }
