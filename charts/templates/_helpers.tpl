@@ -7,7 +7,7 @@ The chart's shared helpers. Where things are:
   _env.tpl       env blocks every pod shares (stores, clients, the users database)
   _args.tpl      argv of `mlflow server` and `mlflow gc`
   _pod.tpl       the server pod and the job pod, built from small shared defines
-  _validate.tpl  every check on a combination of values, and "mlflow.check"
+  _validate.tpl  every check on a combination of values, and "mlflow.checks"
   files/checks/  the checks of one feature each (TLS, SSO, routes, ...), run by _validate.tpl
                  only when the feature is on
   files/objects/ the templates of optional objects (Ingress, GC CronJob, ...); templates/<name>.yaml

@@ -18,7 +18,7 @@ value and says how to fix it. Call with (dict "root" $ "settings" $s).
 {{- /* U+0085 (NEXT LINE): Helm's toYaml writes it as a space, so a value holding it cannot arrive as written. */ -}}
 {{- $user := omit $v "__mlflowSettings" -}}
 {{- if contains "\u0085" (toJson $user) }}
-{{- include "mlflow.check" (dict "root" .root "name" "next-line" "value" $user "path" "") }}
+{{- include "mlflow.checks" (dict "root" .root "names" (list "next-line") "value" $user "path" "") }}
 {{- end }}
 
 {{- /* Names: the Service takes the full name, and Kubernetes wants a DNS-1035 label there. */ -}}
@@ -223,16 +223,11 @@ whole section then, and its checks (files/checks/names.tpl) are not even parsed.
 {{- end }}
 
 {{/*
-Runs the checks of files/checks/<name>.tpl with this dict as their context (it carries "root",
-and "settings" or whatever else the checks read). They live outside templates/ because Helm
-parses every file there on every render: a feature's checks cost nothing for a release that does
-not use it.
+Runs the checks of files/checks/<name>.tpl for every name in .names, read as one text: one tpl
+call, however many features are on. The dict is their context (it carries "root", and "settings"
+or whatever else the checks read). They live outside templates/ because Helm parses every file
+there on every render: a feature's checks cost nothing for a release that does not use it.
 */}}
-{{- define "mlflow.check" -}}
-{{- tpl (.root.Files.Get (printf "files/checks/%s.tpl" .name)) . }}
-{{- end }}
-
-{{/* The same for several files at once (.names, a list), read as one text: one tpl call, however many features are on. */}}
 {{- define "mlflow.checks" -}}
 {{- if .names }}
 {{- $text := list }}

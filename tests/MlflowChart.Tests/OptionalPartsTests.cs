@@ -27,12 +27,7 @@ public sealed partial class OptionalPartsTests
     {
         // Every part is replaced by a template that fails naming itself: the render only passes,
         // and prints the same objects, if no part was read.
-        var copy = Scratch.Folder("chart-poisoned-parts-");
-        ReleaseFileTests.CopyDirectory(Repo.Chart, copy);
-        foreach (var part in Parts(copy))
-        {
-            File.WriteAllText(part, $"{{{{ fail \"{Path.GetFileName(part)} was read\" }}}}\n");
-        }
+        var copy = ChartWithFailing(Parts(Repo.Chart).Select(p => Path.GetRelativePath(Repo.Chart, p)));
 
         var values = ScenarioFiles.Read(scenario);
         var poisoned = await Helm.TemplateChartAsync(helm, copy, values, []);
@@ -46,10 +41,7 @@ public sealed partial class OptionalPartsTests
     public async Task A_feature_that_is_on_reads_its_part(HelmVersion helm)
     {
         // The other half: poisoning the Ingress template or the TLS checks breaks a release that uses them.
-        var copy = Scratch.Folder("chart-poisoned-parts-");
-        ReleaseFileTests.CopyDirectory(Repo.Chart, copy);
-        File.WriteAllText(Path.Combine(copy, "files", "objects", "ingress.yaml"), "{{ fail \"ingress.yaml was read\" }}\n");
-        File.WriteAllText(Path.Combine(copy, "files", "checks", "tls.tpl"), "{{ fail \"tls.tpl was read\" }}\n");
+        var copy = ChartWithFailing([Path.Combine("files", "objects", "ingress.yaml"), Path.Combine("files", "checks", "tls.tpl")]);
 
         (await Helm.TemplateChartAsync(helm, copy, ScenarioFiles.Read("charts/ci/ingress-values.yaml"), [])).Error
             .Should().Contain("ingress.yaml was read");
@@ -82,9 +74,22 @@ public sealed partial class OptionalPartsTests
         named.Should().BeSubsetOf(files!, "every check _validate.tpl runs must exist");
     }
 
+    /// <summary>A copy of the chart in which each given file (relative to the chart) is a template that fails naming itself.</summary>
+    private static string ChartWithFailing(IEnumerable<string> files)
+    {
+        var copy = Scratch.Folder("chart-poisoned-parts-");
+        ReleaseFileTests.CopyDirectory(Repo.Chart, copy);
+        foreach (var file in files)
+        {
+            File.WriteAllText(Path.Combine(copy, file), $"{{{{ fail \"{Path.GetFileName(file)} was read\" }}}}\n");
+        }
+
+        return copy;
+    }
+
     private static IEnumerable<string> Parts(string chart) =>
         Directory.GetFiles(Path.Combine(chart, "files", "objects")).Concat(Directory.GetFiles(Path.Combine(chart, "files", "checks")));
 
-    [GeneratedRegex(@"""mlflow\.check"" \(dict [^)]*""name"" ""([a-z-]+)""|append \$checks ""([a-z-]+)""")]
+    [GeneratedRegex(@"""names"" \(list ""([a-z-]+)""\)|append \$checks ""([a-z-]+)""")]
     private static partial Regex CheckName();
 }
